@@ -1,0 +1,83 @@
+"""Every error trialqa reports, in one place.
+
+Each class is one kind of bad input or failure; its name is what an error row's
+`error.type` says, so users can filter on it.
+"""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+
+
+class TrialQAError(Exception):
+    """Base of every error that becomes an error row rather than a crash."""
+
+    @property
+    def type_name(self) -> str:
+        return type(self).__name__
+
+
+class EmptyInput(TrialQAError):
+    """The input has no bytes, or only whitespace."""
+
+
+class BinaryInput(TrialQAError):
+    """The input is binary (NUL bytes, control characters), not text, JSON or XML."""
+
+
+class NotUtf8(TrialQAError):
+    """The input's bytes are not valid UTF-8 text."""
+
+
+class InputTooLarge(TrialQAError):
+    """The input is larger than the configured limit."""
+
+
+class InvalidJSON(TrialQAError):
+    """The input looks like JSON but does not parse (invalid or truncated)."""
+
+
+class InvalidXML(TrialQAError):
+    """The input looks like XML but does not parse."""
+
+
+class UnsafeXML(TrialQAError):
+    """The XML declares a DTD with entities (entity bombs, external entities): refused unparsed."""
+
+
+class NotAStudy(TrialQAError):
+    """Valid JSON or XML that is not a clinical-trial study record."""
+
+
+class MappingError(TrialQAError):
+    """A structured field holds a value the mapping cannot translate (e.g. an unknown enum spelling)."""
+
+
+class RecordInvalid(TrialQAError):
+    """The mapped or extracted record fails the record model's validation."""
+
+
+class UnreadableInput(TrialQAError):
+    """The input path cannot be read (permissions, vanished file, I/O error)."""
+
+
+def field_path(loc: tuple[int | str, ...]) -> str:
+    """pydantic's loc ('arms', 0, 'type') -> 'arms[0].type'."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "<record>"
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """One line per failing field: 'path: message (got value)'."""
+    lines = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        got = err.get("input")
+        shown = repr(got) if isinstance(got, str | int | float) else type(got).__name__
+        lines.append(f"{field_path(loc)}: {err['msg']} (got {shown[:80]})")
+    return "; ".join(lines)

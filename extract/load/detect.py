@@ -1,0 +1,220 @@
+"""What an input's bytes are: decided from content first, the file extension only as a hint.
+
+Returns parsed payloads, never raises for bad input: each problem becomes a `TrialQAError`
+carried on the `SourceRecord`, so one bad file is one error row and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from lxml import etree
+
+from extract import errors
+from extract.load.html import visible_text
+
+NCT_IN_TEXT = re.compile(r"\bNCT\d{8}\b")
+_HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html\b|head\b|body\b)", re.I | re.S)
+_DTD_ENTITY = re.compile(rb"<!DOCTYPE[^>\[]*\[[^\]]*<!ENTITY", re.I | re.S)
+
+
+class Kind:
+    """Input kinds, as `source.kind` spells them."""
+
+    CTGOV_V2 = "ctgov_v2"
+    CTGOV_XML = "ctgov_xml"
+    PAGE_TEXT = "page_text"
+    PAGE_HTML = "page_html"
+    EXTRACTION = "extraction"  # a row of trialqa's own extraction JSONL (input to `check`)
+    UNKNOWN = "unknown"
+
+
+@dataclass
+class SourceRecord:
+    """One input record: where it came from, its bytes' hash, and its parsed payload or error."""
+
+    id: str
+    kind: str
+    path: str
+    sha256: str
+    payload: Any = None  # dict (v2 study / extraction row), lxml element (XML), str (page text)
+    error: errors.TrialQAError | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str | None:
+        """The record's source text, for page inputs."""
+        return self.payload if isinstance(self.payload, str) else None
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    return controls > max(8, len(sample) // 100)
+
+
+def _error(name: str, index: int | None, digest: str, exc: errors.TrialQAError, kind: str = Kind.UNKNOWN) -> SourceRecord:
+    return SourceRecord(id=_fallback_id(name, index), kind=kind, path=name, sha256=digest, error=exc)
+
+
+def _fallback_id(name: str, index: int | None) -> str:
+    return name if index is None else f"{name}#{index}"
+
+
+def records_from_bytes(data: bytes, name: str, *, max_bytes: int) -> Iterator[SourceRecord]:
+    """All records held in one input's bytes (a file or stdin)."""
+    digest = sha256(data)
+    if len(data) > max_bytes:
+        yield _error(name, None, digest, errors.InputTooLarge(f"{len(data):,} bytes is over the {max_bytes:,}-byte limit"))
+        return
+    if not data.strip():
+        yield _error(name, None, digest, errors.EmptyInput("input is empty" if not data else "input holds only whitespace"))
+        return
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        yield _error(name, None, digest, errors.NotUtf8("input is UTF-16 (byte-order mark); save it as UTF-8"))
+        return
+    if _looks_binary(data):
+        yield _error(name, None, digest, errors.BinaryInput("input is binary (NUL or control bytes), not text"))
+        return
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bad = data[exc.start : exc.start + 1].hex()
+        yield _error(name, None, digest, errors.NotUtf8(f"byte 0x{bad} at offset {exc.start} is not valid UTF-8"))
+        return
+    head = text.lstrip()[:1]
+    lower = name.lower()
+    if head in "{[":
+        yield from _json_records(data, name, digest)
+    elif head == "<":
+        yield from _markup_records(data, name, digest)
+    elif lower.endswith((".json", ".jsonl", ".ndjson")):
+        yield _error(name, None, digest, errors.InvalidJSON("file is named .json but does not start with { or ["))
+    elif lower.endswith(".xml"):
+        yield _error(name, None, digest, errors.InvalidXML("file is named .xml but does not start with <"))
+    else:
+        yield _page_record(text, name, digest, Kind.PAGE_TEXT)
+
+
+def _page_record(text: str, name: str, digest: str, kind: str) -> SourceRecord:
+    found = NCT_IN_TEXT.search(text)
+    return SourceRecord(id=found.group(0) if found else name, kind=kind, path=name, sha256=digest, payload=text)
+
+
+# --- JSON -------------------------------------------------------------------------------
+
+
+def _json_records(data: bytes, name: str, digest: str) -> Iterator[SourceRecord]:
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        lines = [line for line in data.splitlines() if line.strip()]
+        if len(lines) > 1 and _parses(lines[0]):
+            yield from _jsonl_records(data, name)
+            return
+        yield _error(name, None, digest, errors.InvalidJSON(_json_message(exc, data)))
+        return
+    if isinstance(value, dict) and isinstance(value.get("studies"), list):
+        items: list[Any] = value["studies"]
+    elif isinstance(value, list):
+        items = value
+    else:
+        yield _classify_json(value, name, None, digest)
+        return
+    if not items:
+        yield _error(name, None, digest, errors.NotAStudy("JSON holds an empty list of studies"))
+        return
+    for index, item in enumerate(items):
+        yield _classify_json(item, name, index, sha256(orjson.dumps(item, option=orjson.OPT_SORT_KEYS)))
+
+
+def _jsonl_records(data: bytes, name: str) -> Iterator[SourceRecord]:
+    index = 0
+    for line in data.splitlines():
+        if not line.strip():
+            continue
+        digest = sha256(line)
+        try:
+            value = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            yield _error(name, index, digest, errors.InvalidJSON(f"line {index + 1}: {_json_message(exc, line)}"))
+        else:
+            yield _classify_json(value, name, index, digest)
+        index += 1
+
+
+def _parses(line: bytes) -> bool:
+    try:
+        orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return False
+    return True
+
+
+def _json_message(exc: orjson.JSONDecodeError, data: bytes) -> str:
+    if exc.pos >= len(data.rstrip()) - 1:
+        return f"JSON ends early (truncated?) at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+    return f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+
+
+def _classify_json(value: Any, name: str, index: int | None, digest: str) -> SourceRecord:
+    if isinstance(value, dict) and isinstance(value.get("protocolSection"), dict):
+        nct = value["protocolSection"].get("identificationModule", {}).get("nctId")
+        ident = nct if isinstance(nct, str) and nct else _fallback_id(name, index)
+        return SourceRecord(id=ident, kind=Kind.CTGOV_V2, path=name, sha256=digest, payload=value)
+    if isinstance(value, dict) and {"source", "status"} <= value.keys() and isinstance(value["source"], dict):
+        ident = str(value["source"].get("id") or _fallback_id(name, index))
+        original = value["source"].get("sha256") or digest
+        return SourceRecord(id=ident, kind=Kind.EXTRACTION, path=name, sha256=str(original), payload=value)
+    if isinstance(value, dict):
+        keys = ", ".join(list(value)[:6]) or "none"
+        message = f"JSON object is not a ClinicalTrials.gov v2 study (no protocolSection; keys: {keys})"
+    else:
+        message = f"JSON {type(value).__name__} is not a ClinicalTrials.gov v2 study object"
+    return _error(name, index, digest, errors.NotAStudy(message))
+
+
+# --- XML and HTML -----------------------------------------------------------------------
+
+
+def _xml_parser() -> etree.XMLParser:
+    # No entity expansion, no DTD loading, no network: a hostile file cannot make us fetch or explode.
+    return etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False, remove_comments=True)
+
+
+def _markup_records(data: bytes, name: str, digest: str) -> Iterator[SourceRecord]:
+    if _HTML_START.match(data[:4096]):
+        yield _page_record(visible_text(data), name, digest, Kind.PAGE_HTML)
+        return
+    if _DTD_ENTITY.search(data[:65536]):
+        yield _error(name, None, digest, errors.UnsafeXML("XML declares entities in a DTD (possible entity bomb); refused"))
+        return
+    try:
+        root = etree.fromstring(data, parser=_xml_parser())
+    except etree.XMLSyntaxError as exc:
+        if re.search(rb"<(p|div|br|span|table)\b", data[:65536], re.I):  # HTML fragment without <html>
+            yield _page_record(visible_text(data), name, digest, Kind.PAGE_HTML)
+            return
+        yield _error(name, None, digest, errors.InvalidXML(f"XML does not parse: {exc}"))
+        return
+    tag = etree.QName(root).localname if isinstance(root.tag, str) else str(root.tag)
+    if tag == "clinical_study":
+        nct = root.findtext("id_info/nct_id")
+        ident = nct.strip() if nct and nct.strip() else name
+        yield SourceRecord(id=ident, kind=Kind.CTGOV_XML, path=name, sha256=digest, payload=root)
+        return
+    if tag == "html":
+        yield _page_record(visible_text(data), name, digest, Kind.PAGE_HTML)
+        return
+    yield _error(name, None, digest, errors.NotAStudy(f"XML root is <{tag}>, not <clinical_study>"))

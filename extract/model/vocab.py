@@ -1,0 +1,178 @@
+"""ClinicalTrials.gov API v2 vocabulary: every enum the record model speaks, spelled as CT.gov spells it."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class OverallStatus(StrEnum):
+    ACTIVE_NOT_RECRUITING = "ACTIVE_NOT_RECRUITING"
+    COMPLETED = "COMPLETED"
+    ENROLLING_BY_INVITATION = "ENROLLING_BY_INVITATION"
+    NOT_YET_RECRUITING = "NOT_YET_RECRUITING"
+    RECRUITING = "RECRUITING"
+    SUSPENDED = "SUSPENDED"
+    TERMINATED = "TERMINATED"
+    WITHDRAWN = "WITHDRAWN"
+    AVAILABLE = "AVAILABLE"
+    NO_LONGER_AVAILABLE = "NO_LONGER_AVAILABLE"
+    TEMPORARILY_NOT_AVAILABLE = "TEMPORARILY_NOT_AVAILABLE"
+    APPROVED_FOR_MARKETING = "APPROVED_FOR_MARKETING"
+    WITHHELD = "WITHHELD"
+    UNKNOWN = "UNKNOWN"
+
+
+# Statuses under which a study still expects to enrol or treat participants.
+OPEN_STATUSES = frozenset(
+    {
+        OverallStatus.RECRUITING,
+        OverallStatus.NOT_YET_RECRUITING,
+        OverallStatus.ENROLLING_BY_INVITATION,
+        OverallStatus.ACTIVE_NOT_RECRUITING,
+    }
+)
+
+
+class DateType(StrEnum):
+    ACTUAL = "ACTUAL"
+    ESTIMATED = "ESTIMATED"
+
+
+class StudyType(StrEnum):
+    INTERVENTIONAL = "INTERVENTIONAL"
+    OBSERVATIONAL = "OBSERVATIONAL"
+    EXPANDED_ACCESS = "EXPANDED_ACCESS"
+
+
+class Phase(StrEnum):
+    EARLY_PHASE1 = "EARLY_PHASE1"
+    PHASE1 = "PHASE1"
+    PHASE2 = "PHASE2"
+    PHASE3 = "PHASE3"
+    PHASE4 = "PHASE4"
+    NA = "NA"
+
+
+class Allocation(StrEnum):
+    RANDOMIZED = "RANDOMIZED"
+    NON_RANDOMIZED = "NON_RANDOMIZED"
+    NA = "NA"
+
+
+class InterventionModel(StrEnum):
+    SINGLE_GROUP = "SINGLE_GROUP"
+    PARALLEL = "PARALLEL"
+    CROSSOVER = "CROSSOVER"
+    FACTORIAL = "FACTORIAL"
+    SEQUENTIAL = "SEQUENTIAL"
+
+
+class PrimaryPurpose(StrEnum):
+    TREATMENT = "TREATMENT"
+    PREVENTION = "PREVENTION"
+    DIAGNOSTIC = "DIAGNOSTIC"
+    ECT = "ECT"
+    SUPPORTIVE_CARE = "SUPPORTIVE_CARE"
+    SCREENING = "SCREENING"
+    HEALTH_SERVICES_RESEARCH = "HEALTH_SERVICES_RESEARCH"
+    BASIC_SCIENCE = "BASIC_SCIENCE"
+    DEVICE_FEASIBILITY = "DEVICE_FEASIBILITY"
+    OTHER = "OTHER"
+
+
+class Masking(StrEnum):
+    NONE = "NONE"
+    SINGLE = "SINGLE"
+    DOUBLE = "DOUBLE"
+    TRIPLE = "TRIPLE"
+    QUADRUPLE = "QUADRUPLE"
+
+
+MASKED_ROLE_COUNT = {Masking.NONE: 0, Masking.SINGLE: 1, Masking.DOUBLE: 2, Masking.TRIPLE: 3, Masking.QUADRUPLE: 4}
+
+
+class WhoMasked(StrEnum):
+    PARTICIPANT = "PARTICIPANT"
+    CARE_PROVIDER = "CARE_PROVIDER"
+    INVESTIGATOR = "INVESTIGATOR"
+    OUTCOMES_ASSESSOR = "OUTCOMES_ASSESSOR"
+
+
+class EnrollmentType(StrEnum):
+    ACTUAL = "ACTUAL"
+    ESTIMATED = "ESTIMATED"
+
+
+class ArmType(StrEnum):
+    EXPERIMENTAL = "EXPERIMENTAL"
+    ACTIVE_COMPARATOR = "ACTIVE_COMPARATOR"
+    PLACEBO_COMPARATOR = "PLACEBO_COMPARATOR"
+    SHAM_COMPARATOR = "SHAM_COMPARATOR"
+    NO_INTERVENTION = "NO_INTERVENTION"
+    OTHER = "OTHER"
+
+
+class InterventionType(StrEnum):
+    DRUG = "DRUG"
+    DEVICE = "DEVICE"
+    BIOLOGICAL = "BIOLOGICAL"
+    PROCEDURE = "PROCEDURE"
+    RADIATION = "RADIATION"
+    BEHAVIORAL = "BEHAVIORAL"
+    GENETIC = "GENETIC"
+    DIETARY_SUPPLEMENT = "DIETARY_SUPPLEMENT"
+    COMBINATION_PRODUCT = "COMBINATION_PRODUCT"
+    DIAGNOSTIC_TEST = "DIAGNOSTIC_TEST"
+    OTHER = "OTHER"
+
+
+class Sex(StrEnum):
+    ALL = "ALL"
+    FEMALE = "FEMALE"
+    MALE = "MALE"
+
+
+class AgeUnit(StrEnum):
+    YEARS = "YEARS"
+    MONTHS = "MONTHS"
+    WEEKS = "WEEKS"
+    DAYS = "DAYS"
+    HOURS = "HOURS"
+    MINUTES = "MINUTES"
+
+
+# Length of one unit in years, to compare ages written in different units.
+AGE_UNIT_IN_YEARS = {
+    AgeUnit.YEARS: 1.0,
+    AgeUnit.MONTHS: 1 / 12,
+    AgeUnit.WEEKS: 7 / 365.25,
+    AgeUnit.DAYS: 1 / 365.25,
+    AgeUnit.HOURS: 1 / (365.25 * 24),
+    AgeUnit.MINUTES: 1 / (365.25 * 24 * 60),
+}
+
+
+class AgencyClass(StrEnum):
+    NIH = "NIH"
+    FED = "FED"
+    OTHER_GOV = "OTHER_GOV"
+    INDIV = "INDIV"
+    INDUSTRY = "INDUSTRY"
+    NETWORK = "NETWORK"
+    AMBIG = "AMBIG"
+    OTHER = "OTHER"
+    UNKNOWN = "UNKNOWN"
+
+
+class RecruitmentStatus(StrEnum):
+    """A site's status (locations[].status); CT.gov's recruitmentStatus vocabulary."""
+
+    ACTIVE_NOT_RECRUITING = "ACTIVE_NOT_RECRUITING"
+    COMPLETED = "COMPLETED"
+    ENROLLING_BY_INVITATION = "ENROLLING_BY_INVITATION"
+    NOT_YET_RECRUITING = "NOT_YET_RECRUITING"
+    RECRUITING = "RECRUITING"
+    SUSPENDED = "SUSPENDED"
+    TERMINATED = "TERMINATED"
+    WITHDRAWN = "WITHDRAWN"
+    AVAILABLE = "AVAILABLE"

@@ -1,0 +1,173 @@
+"""Human spellings of registry values -> ClinicalTrials.gov v2 vocabulary.
+
+Shared by the structured mappers (legacy XML says "Active, not recruiting", "Phase 1/Phase 2",
+"Quadruple (Participant, Care Provider, ...)") and by page-text extraction, which meets the
+same spellings on registry pages. Each function raises `MappingError` naming the field when a
+value has no v2 equivalent, so nothing is guessed silently.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import textwrap
+from enum import StrEnum
+from typing import TypeVar
+
+from extract.errors import MappingError
+from extract.model.vocab import (
+    AgencyClass,
+    Allocation,
+    DateType,
+    InterventionModel,
+    Masking,
+    OverallStatus,
+    Phase,
+    StudyType,
+    WhoMasked,
+)
+
+E = TypeVar("E", bound=StrEnum)
+
+_NOT_GIVEN = {"", "n/a", "na", "none given", "not provided", "not reported", "-"}
+
+# Spellings that do not reduce to the v2 name by upper-casing and underscoring.
+_ALIASES: dict[type[StrEnum], dict[str, str]] = {
+    OverallStatus: {"UNKNOWN_STATUS": "UNKNOWN", "ACTIVE_NOT_RECRUITING": "ACTIVE_NOT_RECRUITING"},
+    DateType: {"ANTICIPATED": "ESTIMATED", "EXPECTED": "ESTIMATED"},
+    StudyType: {"OBSERVATIONAL_PATIENT_REGISTRY": "OBSERVATIONAL", "INTERVENTIONAL_CLINICAL_TRIAL": "INTERVENTIONAL"},
+    Allocation: {"N_A": "NA", "NON_RANDOMISED": "NON_RANDOMIZED", "RANDOMISED": "RANDOMIZED"},
+    InterventionModel: {
+        "SINGLE_GROUP_ASSIGNMENT": "SINGLE_GROUP",
+        "PARALLEL_ASSIGNMENT": "PARALLEL",
+        "CROSSOVER_ASSIGNMENT": "CROSSOVER",
+        "FACTORIAL_ASSIGNMENT": "FACTORIAL",
+        "SEQUENTIAL_ASSIGNMENT": "SEQUENTIAL",
+    },
+    AgencyClass: {"U_S_FED": "FED", "INDIVIDUAL": "INDIV", "OTHER_U_S_GOV": "OTHER_GOV"},
+    Masking: {"NONE_OPEN_LABEL": "NONE", "OPEN_LABEL": "NONE"},
+    WhoMasked: {"OUTCOMES_ASSESSOR": "OUTCOMES_ASSESSOR", "CARE_PROVIDER": "CARE_PROVIDER", "SUBJECT": "PARTICIPANT"},
+}
+
+
+def is_not_given(value: str | None) -> bool:
+    return value is None or value.strip().lower() in _NOT_GIVEN
+
+
+def enum_key(text: str) -> str:
+    """'Active, not recruiting' -> 'ACTIVE_NOT_RECRUITING'; '[Patient Registry]' kept as words."""
+    return re.sub(r"[^A-Z0-9]+", "_", text.strip().upper()).strip("_")
+
+
+def to_enum(enum: type[E], text: str | None, field: str) -> E | None:
+    """Map a spelling to `enum`; None for absent/"N/A"; MappingError for an unknown value."""
+    if text is None or not text.strip():
+        return None
+    key = enum_key(text)
+    key = _ALIASES.get(enum, {}).get(key, key)
+    try:
+        return enum(key)
+    except ValueError:
+        if is_not_given(text):
+            return None
+        allowed = ", ".join(m.value for m in enum)
+        raise MappingError(f"{field}: {text!r} is not a known value ({allowed})") from None
+
+
+def to_phases(text: str | None, field: str = "phases") -> list[Phase]:
+    """'Phase 1/Phase 2' -> [PHASE1, PHASE2]; 'N/A' -> [NA]; 'Early Phase 1' -> [EARLY_PHASE1]."""
+    if text is None or not text.strip():
+        return []
+    if enum_key(text) in {"N_A", "NA", "NOT_APPLICABLE"}:
+        return [Phase.NA]
+    phases: list[Phase] = []
+    for part in re.split(r"\s*[/,&]\s*|\s+and\s+", text.strip()):
+        key = enum_key(part).replace("PHASE_", "PHASE")
+        key = {"N_A": "NA", "NOT_APPLICABLE": "NA", "EARLY_PHASE_1": "EARLY_PHASE1", "EARLY_PHASE1": "EARLY_PHASE1"}.get(
+            key, key
+        )
+        key = {"PHASEI": "PHASE1", "PHASEII": "PHASE2", "PHASEIII": "PHASE3", "PHASEIV": "PHASE4"}.get(key, key)
+        if re.fullmatch(r"[1-4]", key):
+            key = "PHASE" + key
+        try:
+            phase = Phase(key)
+        except ValueError:
+            raise MappingError(f"{field}: {part!r} is not a known phase") from None
+        if phase not in phases:
+            phases.append(phase)
+    return phases
+
+
+def to_masking(text: str | None, field: str = "design.masking") -> tuple[Masking | None, list[WhoMasked]]:
+    """'Quadruple (Participant, Care Provider, Investigator, Outcomes Assessor)' -> (QUADRUPLE, [4 roles])."""
+    if text is None or not text.strip():
+        return None, []
+    match = re.match(r"^\s*([^()]+?)\s*(?:\((.*)\))?\s*$", text)
+    if not match:
+        raise MappingError(f"{field}: {text!r} is not a masking value")
+    head, roles_text = match[1], match[2]
+    if roles_text is not None and enum_key(roles_text) in {"OPEN_LABEL", "NONE"}:
+        roles_text = None
+    masking = to_enum(Masking, head, field)
+    roles: list[WhoMasked] = []
+    for role in re.split(r"\s*,\s*", roles_text or ""):
+        if role.strip():
+            who = to_enum(WhoMasked, role, "design.who_masked")
+            if who is not None and who not in roles:
+                roles.append(who)
+    return masking, roles
+
+
+def to_bool(text: str | None, field: str) -> bool | None:
+    if text is None or not text.strip():
+        return None
+    key = enum_key(text)
+    if key in {"YES", "TRUE", "ACCEPTS_HEALTHY_VOLUNTEERS", "Y"}:
+        return True
+    if key in {"NO", "FALSE", "N"}:
+        return False
+    raise MappingError(f"{field}: {text!r} is not yes/no")
+
+
+_MONTHS = {m.lower(): i for i, m in enumerate(
+    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"],
+    start=1,
+)}
+
+
+def to_partial_date(text: str | None, field: str) -> str | None:
+    """'June 1, 2022' -> '2022-06-01'; 'August 2008' -> '2008-08'; ISO forms pass through."""
+    if text is None or not text.strip():
+        return None
+    value = text.strip()
+    if re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", value):
+        return value
+    match = re.fullmatch(r"([A-Za-z]+)\.?\s+(?:(\d{1,2}),?\s+)?(\d{4})", value)
+    if match:
+        month = _MONTHS.get(match[1].lower()) or next(
+            (i for name, i in _MONTHS.items() if name.startswith(match[1].lower()) and len(match[1]) >= 3), None
+        )
+        if month:
+            if match[2]:
+                try:
+                    return datetime.date(int(match[3]), month, int(match[2])).isoformat()
+                except ValueError:
+                    raise MappingError(f"{field}: {text!r} is not a calendar date") from None
+            return f"{match[3]}-{month:02d}"
+    raise MappingError(f"{field}: {text!r} is not a date this tool reads")
+
+
+def clean_block(text: str | None) -> str | None:
+    """A text block as a record keeps it: newlines normalised, common indent removed, trimmed."""
+    if text is None:
+        return None
+    block = textwrap.dedent(text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")).strip()
+    return block or None
+
+
+def clean_line(text: str | None) -> str | None:
+    """A one-line value: whitespace collapsed; None when empty."""
+    if text is None:
+        return None
+    line = " ".join(text.split())
+    return line or None

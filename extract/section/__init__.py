@@ -1,0 +1,1 @@
+"""Sectioning: find the parts of a text deterministically (criteria lists, page sections)."""

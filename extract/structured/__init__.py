@@ -1,0 +1,1 @@
+"""Structured inputs -> records, deterministically (no model)."""
