@@ -6,8 +6,8 @@ Thin by design: parse options, call the library, print. Every behaviour lives in
 from __future__ import annotations
 
 import sys
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, BinaryIO
 
@@ -31,6 +31,7 @@ err_console = Console(stderr=True)
 @app.callback()
 def _group() -> None:
     """Extract clinical-trial records into one validated schema, and find their contradictions."""
+
 
 Inputs = Annotated[list[str], typer.Argument(help="Files, folders (recursive), or - for stdin.", show_default=False)]
 
@@ -59,12 +60,29 @@ def extract(
     if output != "-" and Path(output).exists():
         Path(output).unlink()  # structured extraction rewrites; resume arrives with the LLM batch
     with open_output(output) as out:
-        summary = run_sync(inputs, out, extract_structured, max_bytes=max_bytes)
+        summary = run_sync(inputs, out, extract_structured, max_bytes=max_bytes, exclude=[output])
     err_console.print(f"records: {summary.ok + summary.error}  ok: {summary.ok}  error: {summary.error}")
     for error_type, count in summary.error_types.most_common():
         err_console.print(f"  {error_type}: {count}")
     if strict and summary.error:
         raise typer.Exit(1)
+
+
+def _register_optional_commands() -> None:
+    """Commands whose modules live beside their stage (check, eval, review)."""
+    import importlib
+
+    for module_name in ("extract.check.command",):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if not module_name.startswith(exc.name or "\0"):
+                raise
+            continue
+        module.register(app)
+
+
+_register_optional_commands()
 
 
 def main() -> None:

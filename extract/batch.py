@@ -49,6 +49,7 @@ def run_sync(
     extract_one: Callable[[SourceRecord], ExtractionRow],
     *,
     max_bytes: int,
+    exclude: Iterable[str] = (),
     show_progress: bool | None = None,
 ) -> BatchSummary:
     """Extract every input record in order; each row is written and flushed when done."""
@@ -57,7 +58,7 @@ def run_sync(
     show = sys.stderr.isatty() if show_progress is None else show_progress
     with progress_bar(console, None) if show else nullcontext() as progress:
         task = progress.add_task("extract", total=None, current="") if progress else None
-        for source in iter_sources(inputs, max_bytes=max_bytes):
+        for source in iter_sources(inputs, max_bytes=max_bytes, exclude=exclude):
             row = extract_one(source)
             out.write(row.to_json_line())
             out.flush()

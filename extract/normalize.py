@@ -83,9 +83,12 @@ def to_phases(text: str | None, field: str = "phases") -> list[Phase]:
     phases: list[Phase] = []
     for part in re.split(r"\s*[/,&]\s*|\s+and\s+", text.strip()):
         key = enum_key(part).replace("PHASE_", "PHASE")
-        key = {"N_A": "NA", "NOT_APPLICABLE": "NA", "EARLY_PHASE_1": "EARLY_PHASE1", "EARLY_PHASE1": "EARLY_PHASE1"}.get(
-            key, key
-        )
+        key = {
+            "N_A": "NA",
+            "NOT_APPLICABLE": "NA",
+            "EARLY_PHASE_1": "EARLY_PHASE1",
+            "EARLY_PHASE1": "EARLY_PHASE1",
+        }.get(key, key)
         key = {"PHASEI": "PHASE1", "PHASEII": "PHASE2", "PHASEIII": "PHASE3", "PHASEIV": "PHASE4"}.get(key, key)
         if re.fullmatch(r"[1-4]", key):
             key = "PHASE" + key
@@ -129,10 +132,26 @@ def to_bool(text: str | None, field: str) -> bool | None:
     raise MappingError(f"{field}: {text!r} is not yes/no")
 
 
-_MONTHS = {m.lower(): i for i, m in enumerate(
-    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"],
-    start=1,
-)}
+_MONTHS = {
+    m.lower(): i
+    for i, m in enumerate(
+        [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ],
+        start=1,
+    )
+}
 
 
 def to_partial_date(text: str | None, field: str) -> str | None:

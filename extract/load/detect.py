@@ -19,7 +19,9 @@ from extract import errors
 from extract.load.html import visible_text
 
 NCT_IN_TEXT = re.compile(r"\bNCT\d{8}\b")
-_HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html\b|head\b|body\b)", re.I | re.S)
+_HTML_START = re.compile(
+    rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html\b|head\b|body\b)", re.I | re.S
+)
 _DTD_ENTITY = re.compile(rb"<!DOCTYPE[^>\[]*\[[^\]]*<!ENTITY", re.I | re.S)
 
 
@@ -64,7 +66,9 @@ def _looks_binary(data: bytes) -> bool:
     return controls > max(8, len(sample) // 100)
 
 
-def _error(name: str, index: int | None, digest: str, exc: errors.TrialQAError, kind: str = Kind.UNKNOWN) -> SourceRecord:
+def _error(
+    name: str, index: int | None, digest: str, exc: errors.TrialQAError, kind: str = Kind.UNKNOWN
+) -> SourceRecord:
     return SourceRecord(id=_fallback_id(name, index), kind=kind, path=name, sha256=digest, error=exc)
 
 
@@ -76,10 +80,14 @@ def records_from_bytes(data: bytes, name: str, *, max_bytes: int) -> Iterator[So
     """All records held in one input's bytes (a file or stdin)."""
     digest = sha256(data)
     if len(data) > max_bytes:
-        yield _error(name, None, digest, errors.InputTooLarge(f"{len(data):,} bytes is over the {max_bytes:,}-byte limit"))
+        yield _error(
+            name, None, digest, errors.InputTooLarge(f"{len(data):,} bytes is over the {max_bytes:,}-byte limit")
+        )
         return
     if not data.strip():
-        yield _error(name, None, digest, errors.EmptyInput("input is empty" if not data else "input holds only whitespace"))
+        yield _error(
+            name, None, digest, errors.EmptyInput("input is empty" if not data else "input holds only whitespace")
+        )
         return
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         yield _error(name, None, digest, errors.NotUtf8("input is UTF-16 (byte-order mark); save it as UTF-8"))
@@ -190,7 +198,9 @@ def _classify_json(value: Any, name: str, index: int | None, digest: str) -> Sou
 
 def _xml_parser() -> etree.XMLParser:
     # No entity expansion, no DTD loading, no network: a hostile file cannot make us fetch or explode.
-    return etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False, remove_comments=True)
+    return etree.XMLParser(
+        resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False, remove_comments=True
+    )
 
 
 def _markup_records(data: bytes, name: str, digest: str) -> Iterator[SourceRecord]:
@@ -198,7 +208,9 @@ def _markup_records(data: bytes, name: str, digest: str) -> Iterator[SourceRecor
         yield _page_record(visible_text(data), name, digest, Kind.PAGE_HTML)
         return
     if _DTD_ENTITY.search(data[:65536]):
-        yield _error(name, None, digest, errors.UnsafeXML("XML declares entities in a DTD (possible entity bomb); refused"))
+        yield _error(
+            name, None, digest, errors.UnsafeXML("XML declares entities in a DTD (possible entity bomb); refused")
+        )
         return
     try:
         root = etree.fromstring(data, parser=_xml_parser())

@@ -9,8 +9,31 @@ from lxml import etree
 
 _INVISIBLE = ("script", "style", "noscript", "template", "head", "title", "meta", "link", "iframe", "object", "svg")
 _BLOCK = {
-    "p", "div", "br", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6",
-    "section", "article", "header", "footer", "dt", "dd", "dl", "pre", "blockquote", "td", "th",
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "tr",
+    "table",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "dt",
+    "dd",
+    "dl",
+    "pre",
+    "blockquote",
+    "td",
+    "th",
 }
 
 

@@ -19,8 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from extract.model.vocab import (
     AGE_UNIT_IN_YEARS,
-    AgeUnit,
     AgencyClass,
+    AgeUnit,
     Allocation,
     ArmType,
     DateType,
@@ -179,7 +179,11 @@ def parse_age(text: str) -> dict[str, Any]:
     except ValueError as exc:
         raise ValueError(f"age {text!r} has unknown unit {match[2]!r}") from exc
     value = float(match[1])
-    return {"text": f"{match[1]} {unit.value.title()}", "value": int(value) if value.is_integer() else value, "unit": unit}
+    return {
+        "text": f"{match[1]} {unit.value.title()}",
+        "value": int(value) if value.is_integer() else value,
+        "unit": unit,
+    }
 
 
 class Eligibility(_Model):
@@ -195,9 +199,7 @@ class Eligibility(_Model):
     @model_validator(mode="after")
     def _age_range(self) -> Eligibility:
         if self.minimum_age and self.maximum_age and self.minimum_age.in_years() > self.maximum_age.in_years():
-            raise ValueError(
-                f"minimum_age {self.minimum_age.text!r} is above maximum_age {self.maximum_age.text!r}"
-            )
+            raise ValueError(f"minimum_age {self.minimum_age.text!r} is above maximum_age {self.maximum_age.text!r}")
         return self
 
 

@@ -212,9 +212,11 @@ class _Splitter:
         if kind == "generic":
             return
         self.kind = kind
-        label, _, pos = _strip_markers(self.text, line.content_start, line.end)
+        _, _, pos = _strip_markers(self.text, line.content_start, line.end)
         self.result.headers.append(
-            CriteriaHeader(kind=kind, text=" ".join(self.text[pos : line.end].split()), span=Span(start=pos, end=line.end))
+            CriteriaHeader(
+                kind=kind, text=" ".join(self.text[pos : line.end].split()), span=Span(start=pos, end=line.end)
+            )
         )
 
     def run(self, start: int, end: int) -> SplitCriteria:
@@ -234,12 +236,17 @@ class _Splitter:
                 rf"^\s*((?:(?:key|main)\s+)?{_HEADER_KIND}\s+{_CRITERIA_WORD})\s*:\s*(?=\S)", line_text, re.I
             )
             if inline and not label:  # "Inclusion Criteria: adults aged 18+" on one line
-                self.header(header_kind(inline[1]) or "generic", _Line(line.start, text_pos + inline.end(1), line.indent, line.content_start))
+                self.header(
+                    header_kind(inline[1]) or "generic",
+                    _Line(line.start, text_pos + inline.end(1), line.indent, line.content_start),
+                )
                 text_pos += inline.end()
                 label, style = "", "para"
             item = self.item
-            continues = item is not None and not label and (
-                not blank_before or (item.label != "" and line.indent >= item.text_column)
+            continues = (
+                item is not None
+                and not label
+                and (not blank_before or (item.label != "" and line.indent >= item.text_column))
             )
             if continues and item is not None:
                 item.text_end = line.end

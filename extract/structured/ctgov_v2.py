@@ -124,7 +124,9 @@ def map_study(study: dict[str, Any]) -> TrialRecord:
             "lead": clean_line(_get(sponsors, "leadSponsor", "name")),
             "lead_class": _get(sponsors, "leadSponsor", "class"),
             "collaborators": [
-                clean_line(c.get("name")) for c in _list(sponsors.get("collaborators")) if isinstance(c, dict) and c.get("name")
+                clean_line(c.get("name"))
+                for c in _list(sponsors.get("collaborators"))
+                if isinstance(c, dict) and c.get("name")
             ],
         },
         "locations": [

@@ -160,7 +160,9 @@ def map_study(root: etree._Element) -> TrialRecord:
             "minimum_age": _age(_text(root, "eligibility/minimum_age")),
             "maximum_age": _age(_text(root, "eligibility/maximum_age")),
             "sex": to_enum(Sex, _text(root, "eligibility/gender"), "eligibility.sex"),
-            "healthy_volunteers": to_bool(_text(root, "eligibility/healthy_volunteers"), "eligibility.healthy_volunteers"),
+            "healthy_volunteers": to_bool(
+                _text(root, "eligibility/healthy_volunteers"), "eligibility.healthy_volunteers"
+            ),
             "criteria_text": criteria_text,
         },
         "sponsor": {
