@@ -81,3 +81,23 @@ def describe_validation_error(exc: ValidationError) -> str:
         shown = repr(got) if isinstance(got, str | int | float) else type(got).__name__
         lines.append(f"{field_path(loc)}: {err['msg']} (got {shown[:80]})")
     return "; ".join(lines)
+
+
+class LLMError(TrialQAError):
+    """Base of failures talking to a model endpoint."""
+
+
+class LLMTransportError(LLMError):
+    """The endpoint kept failing (timeout, connection reset, 429, 5xx) after every retry."""
+
+
+class LLMInvalidAnswer(LLMError):
+    """The model's answer still failed the answer schema after every re-ask."""
+
+
+class CacheMiss(LLMError):
+    """--replay is on and the response cache holds no answer for this exact request."""
+
+
+class ModelSetupError(LLMError):
+    """The embedded model or server could not be assembled or started."""
