@@ -1,0 +1,129 @@
+"""The small, focused questions the sectioned strategy asks, each with a closed answer schema.
+
+Answers point into the text (a line number from the offered list) or are checked against it
+(condition names must be substrings of the line), so text is copied by code, never retyped.
+A schema violation is a validation error, which instructor sends back for a re-ask.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol, TypeVar
+
+from pydantic import BaseModel, Field, create_model, field_validator
+
+from extract.llm.prompts import load_prompt
+from extract.model.vocab import ArmType, InterventionType
+
+T = TypeVar("T", bound=BaseModel)
+
+
+class Asker(Protocol):
+    """What the questions need from an LLM client (extract.llm.client.LLM provides it)."""
+
+    async def ask(
+        self,
+        *,
+        question: str,
+        messages: list[dict[str, str]],
+        response_model: type[T],
+        prompt_hash: str,
+        max_tokens: int = 512,
+    ) -> tuple[T, Any]: ...
+
+
+@dataclass
+class Ledger:
+    """Every call one record's extraction made: for provenance and the batch summary."""
+
+    calls: list[Any] = field(default_factory=list)
+    prompt_hashes: dict[str, str] = field(default_factory=dict)
+
+    def add(self, question: str, prompt_hash: str, stats: Any) -> None:
+        self.calls.append(stats)
+        self.prompt_hashes[question] = prompt_hash
+
+    def totals(self) -> dict[str, int]:
+        return {
+            "llm_calls": len(self.calls),
+            "attempts": sum(getattr(c, "attempts", 1) for c in self.calls),
+            "prompt_tokens": sum(getattr(c, "prompt_tokens", 0) for c in self.calls),
+            "completion_tokens": sum(getattr(c, "completion_tokens", 0) for c in self.calls),
+            "cache_hits": sum(1 for c in self.calls if getattr(c, "cache_hit", False)),
+        }
+
+
+async def _ask(llm: Asker, ledger: Ledger, name: str, model: type[T], max_tokens: int, **variables: Any) -> T:
+    prompt = load_prompt(name)
+    answer, stats = await llm.ask(
+        question=name,
+        messages=prompt.messages(**variables),
+        response_model=model,
+        prompt_hash=prompt.hash,
+        max_tokens=max_tokens,
+    )
+    ledger.add(name, prompt.hash, stats)
+    return answer
+
+
+async def title_line(llm: Asker, ledger: Ledger, candidates: list[tuple[int, str]]) -> int:
+    """Which of the numbered candidate lines is the title; the schema allows only those numbers."""
+    allowed = tuple(number for number, _ in candidates)
+    answer_model = create_model("TitleLine", line=(Literal[allowed], Field(description="number of the title line")))
+    lines = [{"number": number, "text": text} for number, text in candidates]
+    answer = await _ask(llm, ledger, "title_line", answer_model, 16, lines=lines)
+    return int(answer.line)  # type: ignore[attr-defined]
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+async def conditions_split(llm: Asker, ledger: Ledger, title: str, line: str) -> list[str]:
+    """Condition names run together on one line -> the names, each verified as a substring."""
+    haystack = _normalised(line)
+
+    class ConditionsAnswer(BaseModel):
+        conditions: list[str] = Field(min_length=1, max_length=20)
+
+        @field_validator("conditions")
+        @classmethod
+        def _in_line(cls, names: list[str]) -> list[str]:
+            missing = [n for n in names if _normalised(n) not in haystack or not n.strip()]
+            if missing:
+                raise ValueError(f"these are not in the line, copy names exactly: {missing}")
+            return names
+
+    answer = await _ask(llm, ledger, "conditions_split", ConditionsAnswer, 128, title=title, line=line)
+    return answer.conditions
+
+
+class OutcomeKindAnswer(BaseModel):
+    kind: Literal["PRIMARY", "SECONDARY"]
+
+
+async def outcome_kind(llm: Asker, ledger: Ledger, objectives: str, outcomes: list[str], outcome: str) -> str:
+    answer = await _ask(
+        llm, ledger, "outcome_kind", OutcomeKindAnswer, 16, objectives=objectives, outcomes=outcomes, outcome=outcome
+    )
+    return answer.kind.lower()
+
+
+class ArmTypeAnswer(BaseModel):
+    type: ArmType
+
+
+async def arm_type(llm: Asker, ledger: Ledger, title: str, label: str, description: str) -> ArmType:
+    answer = await _ask(llm, ledger, "arm_type", ArmTypeAnswer, 24, title=title, label=label, description=description)
+    return answer.type
+
+
+class InterventionTypeAnswer(BaseModel):
+    type: InterventionType
+
+
+async def intervention_type(llm: Asker, ledger: Ledger, name: str, description: str) -> InterventionType:
+    answer = await _ask(
+        llm, ledger, "intervention_type", InterventionTypeAnswer, 24, name=name, description=description
+    )
+    return answer.type

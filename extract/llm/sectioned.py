@@ -1,0 +1,432 @@
+"""The sectioned strategy: settle structure by code, ask the model only what stays ambiguous.
+
+Page sections come from `extract.section.page`; labelled values are normalised with
+`extract.normalize`; criteria come from the splitter. The model is asked: which candidate line
+is the title, how a run-together conditions line splits, whether an unlabelled outcome is
+primary, and an arm's or intervention's type when the page omits it. Every value is copied
+from the page with its span; values that do not map to the vocabulary are reported in
+`unmapped`, never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from extract.errors import MappingError
+from extract.llm import questions
+from extract.llm.questions import Asker, Ledger
+from extract.model import Span
+from extract.model.vocab import (
+    AgencyClass,
+    Allocation,
+    ArmType,
+    DateType,
+    EnrollmentType,
+    InterventionModel,
+    InterventionType,
+    OverallStatus,
+    PrimaryPurpose,
+    RecruitmentStatus,
+    Sex,
+    StudyType,
+)
+from extract.normalize import to_bool, to_enum, to_masking, to_partial_date, to_phases
+from extract.section.criteria import split_criteria
+from extract.section.groups import ArmBlock, InterventionBlock
+from extract.section.labels import Field
+from extract.section.lines import Located
+from extract.section.page import PageSections, section_page
+
+STRATEGY = "sectioned"
+_AGE = re.compile(r"(\d+(?:\.\d+)?)\s*(Years?|Months?|Weeks?|Days?|Hours?|Minutes?)\b", re.I)
+_AGE_RANGE = re.compile(
+    r"^(?:(?P<min>\d+(?:\.\d+)?\s*\w+)\s*(?:to|-|–)\s*(?P<max>\d+(?:\.\d+)?\s*\w+)|"
+    r"(?P<min_only>\d+(?:\.\d+)?\s*\w+)\s+(?:and|or)\s+(?:older|over|above)|"
+    r"(?:up\s+to|under)\s+(?P<max_only>\d+(?:\.\d+)?\s*\w+))",
+    re.I,
+)
+
+
+@dataclass
+class PageDraft:
+    """A page's record data before grounding and validation, with where each value came from."""
+
+    data: dict[str, Any]
+    spans: dict[str, Span] = field(default_factory=dict)
+    unmapped: list[dict[str, str]] = field(default_factory=list)
+    ledger: Ledger = field(default_factory=Ledger)
+
+
+class _Builder:
+    def __init__(self, sections: PageSections) -> None:
+        self.sections = sections
+        self.draft = PageDraft(data={})
+
+    def put(self, path: str, value: Any, where: Located | None = None) -> None:
+        """Set data at a dotted path ("design.masking"); remember the source span."""
+        node = self.draft.data
+        *parents, leaf = path.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+        if where is not None:
+            self.draft.spans[path] = where.span
+
+    def field(self, key: str) -> Field | None:
+        return self.sections.fields.get(key)
+
+    def mapped(self, key: str, path: str, convert: Any) -> Any:
+        """Normalise a labelled field; a value with no v2 equivalent is reported, not guessed."""
+        found = self.field(key)
+        if found is None:
+            return None
+        try:
+            value = convert(found.value.text)
+        except MappingError as exc:
+            self.draft.unmapped.append({"path": path, "value": found.value.text, "reason": str(exc)})
+            return None
+        if value is not None and value != []:
+            self.put(path, value, found.value)
+        return value
+
+
+def _prefix_type(label_text: str, default: str | None = None) -> str | None:
+    """ "Actual Study Start Date" -> ACTUAL; "Estimated Enrollment" -> ESTIMATED."""
+    first = label_text.split()[0].lower() if label_text.split() else ""
+    return {"actual": "ACTUAL", "estimated": "ESTIMATED", "anticipated": "ESTIMATED"}.get(first, default)
+
+
+def _type_title(itype: InterventionType | None) -> str:
+    return itype.value.replace("_", " ").title() if itype else "Other"
+
+
+def _joined(parts: list[Located], text: str) -> tuple[str, Span] | None:
+    """Consecutive page paragraphs as one value: the exact slice from first to last."""
+    if not parts:
+        return None
+    start, end = parts[0].start, parts[-1].end
+    return text[start:end], Span(start=start, end=end)
+
+
+async def extract_page(text: str, llm: Asker | None) -> PageDraft:
+    """Page text -> draft record; `llm` may be None when no question is needed (tests)."""
+    sections = section_page(text)
+    b = _Builder(sections)
+    ledger = b.draft.ledger
+
+    if sections.nct_id is not None:
+        b.put("nct_id", sections.nct_id.text, sections.nct_id)
+    await _title(b, llm, ledger)
+    b.mapped("official_title", "official_title", lambda v: " ".join(v.split()))
+    b.mapped("acronym", "acronym", lambda v: v.strip())
+    status = b.mapped("overall_status", "overall_status", lambda v: to_enum(OverallStatus, v, "overall_status"))
+    if status is None and sections.bare_status is not None:
+        b.put(
+            "overall_status", to_enum(OverallStatus, sections.bare_status.text, "overall_status"), sections.bare_status
+        )
+    b.mapped("why_stopped", "why_stopped", lambda v: v.strip())
+    b.mapped("last_update_date", "last_update_date", lambda v: to_partial_date(v, "last_update_date"))
+    for key in ("start_date", "primary_completion_date", "completion_date"):
+        found = b.field(key)
+        date = b.mapped(key, f"{key}.date", lambda v, k=key: to_partial_date(v, k))
+        if date is not None and found is not None:
+            b.put(f"{key}.type", _prefix_type(found.label.text))
+    b.mapped("study_type", "study_type", lambda v: to_enum(StudyType, re.sub(r"\(.*?\)", "", v), "study_type"))
+    b.mapped("phase", "phases", to_phases)
+    _enrollment(b)
+    b.mapped("allocation", "design.allocation", lambda v: to_enum(Allocation, v, "design.allocation"))
+    b.mapped(
+        "intervention_model",
+        "design.intervention_model",
+        lambda v: to_enum(InterventionModel, v, "design.intervention_model"),
+    )
+    b.mapped(
+        "primary_purpose", "design.primary_purpose", lambda v: to_enum(PrimaryPurpose, v, "design.primary_purpose")
+    )
+    masking_field = b.field("masking")
+    if masking_field is not None:
+        try:
+            masking, roles = to_masking(masking_field.value.text)
+        except MappingError as exc:
+            b.draft.unmapped.append({"path": "design.masking", "value": masking_field.value.text, "reason": str(exc)})
+        else:
+            b.put("design.masking", masking, masking_field.value)
+            b.put("design.who_masked", roles)
+    await _conditions(b, llm, ledger)
+    for key, part in (
+        ("brief_summary", sections.brief_summary),
+        ("detailed_description", sections.detailed_description),
+    ):
+        joined = _joined(part, text)
+        if joined:
+            b.draft.data[key] = joined[0]
+            b.draft.spans[key] = joined[1]
+    await _groups(b, llm, ledger)
+    await _outcomes(b, llm, ledger)
+    _eligibility(b)
+    _sponsor(b)
+    _locations(b)
+    return b.draft
+
+
+async def _title(b: _Builder, llm: Asker | None, ledger: Ledger) -> None:
+    candidates = b.sections.title_candidates
+    if not candidates:
+        return
+    if len(candidates) == 1 or llm is None:
+        chosen = candidates[0]
+    else:
+        numbered = [(i + 1, line.text) for i, line in enumerate(candidates)]
+        chosen = candidates[await questions.title_line(llm, ledger, numbered) - 1]
+    b.put("brief_title", chosen.text, Located(chosen.text, chosen.start, chosen.end))
+
+
+def _enrollment(b: _Builder) -> None:
+    found = b.field("enrollment")
+    if found is None:
+        return
+    match = re.search(r"\d[\d,]*", found.value.text)
+    if not match:
+        b.draft.unmapped.append({"path": "enrollment.count", "value": found.value.text, "reason": "no number"})
+        return
+    where = Located(match.group(0), found.value.start + match.start(), found.value.start + match.end())
+    b.put("enrollment.count", int(match.group(0).replace(",", "")), where)
+    kind = _prefix_type(found.label.text)
+    b.put("enrollment.type", EnrollmentType(kind) if kind else None)
+
+
+async def _conditions(b: _Builder, llm: Asker | None, ledger: Ledger) -> None:
+    line = b.sections.conditions
+    if line is None:
+        return
+    text = b.sections.text
+    if re.search(r"[,;|]", line.text):
+        names = [n.strip() for n in re.split(r"[,;|]", line.text) if n.strip()]
+    elif len(line.text.split()) >= 3 and llm is not None:
+        names = await questions.conditions_split(llm, ledger, b.draft.data.get("brief_title", ""), line.text)
+    else:
+        names = [line.text]
+    conditions = []
+    for name in names:
+        offset = text.lower().find(name.lower(), line.start, line.end)
+        if offset < 0:
+            continue  # conditions_split already verified; a miss here means whitespace differences
+        conditions.append(text[offset : offset + len(name)])
+        b.draft.spans[f"conditions[{len(conditions) - 1}]"] = Span(start=offset, end=offset + len(name))
+    b.draft.data["conditions"] = conditions
+
+
+def _norm_name(name: str) -> str:
+    return " ".join(name.lower().split())
+
+
+async def _arm_type(b: _Builder, llm: Asker | None, ledger: Ledger, arm: ArmBlock) -> ArmType | None:
+    if arm.type_text:
+        try:
+            return to_enum(ArmType, arm.type_text, "arms.type")
+        except MappingError as exc:
+            b.draft.unmapped.append({"path": "arms.type", "value": arm.type_text, "reason": str(exc)})
+            return None
+    if llm is None:
+        return None
+    description = " ".join(d.text for d in arm.description)
+    return await questions.arm_type(llm, ledger, b.draft.data.get("brief_title", ""), arm.label.text, description)
+
+
+async def _intervention_type(
+    b: _Builder, llm: Asker | None, ledger: Ledger, block: InterventionBlock
+) -> InterventionType | None:
+    if block.type_text:
+        spelled = {"biologic": "BIOLOGICAL"}.get(block.type_text.lower(), block.type_text)
+        try:
+            return to_enum(InterventionType, spelled, "interventions.type")
+        except MappingError as exc:
+            b.draft.unmapped.append({"path": "interventions.type", "value": block.type_text, "reason": str(exc)})
+            return None
+    if llm is None:
+        return None
+    description = " ".join(d.text for d in block.description)
+    return await questions.intervention_type(llm, ledger, block.name.text, description)
+
+
+async def _groups(b: _Builder, llm: Asker | None, ledger: Ledger) -> None:
+    """Arms with their interventions; interventions merged by name across the page's sections."""
+    text = b.sections.text
+    merged: dict[str, dict[str, Any]] = {}
+    order: list[str] = []
+
+    async def register(block: InterventionBlock, arm_label: str | None) -> dict[str, Any]:
+        key = _norm_name(block.name.text)
+        if key not in merged:
+            merged[key] = {
+                "name": block.name,
+                "type": await _intervention_type(b, llm, ledger, block),
+                "description": block.description,
+                "other_names": block.other_names,
+                "arm_labels": [],
+            }
+            order.append(key)
+        entry = merged[key]
+        if not entry["description"] and block.description:
+            entry["description"] = block.description
+        if arm_label is not None and arm_label not in entry["arm_labels"]:
+            entry["arm_labels"].append(arm_label)
+        return entry
+
+    arms_data = []
+    for arm_index, arm in enumerate(b.sections.arms):
+        names = []
+        for block in arm.interventions:
+            entry = await register(block, arm.label.text)
+            names.append(f"{_type_title(entry['type'])}: {entry['name'].text}")
+        arm_data: dict[str, Any] = {
+            "label": arm.label.text,
+            "type": await _arm_type(b, llm, ledger, arm),
+            "intervention_names": names,
+        }
+        b.draft.spans[f"arms[{arm_index}].label"] = arm.label.span
+        joined = _joined(arm.description, text)
+        if joined:
+            arm_data["description"] = joined[0]
+            b.draft.spans[f"arms[{arm_index}].description"] = joined[1]
+        arms_data.append(arm_data)
+    for block in b.sections.interventions:  # an "Interventions" section: better descriptions, extra items
+        key = _norm_name(block.name.text)
+        if key in merged and block.description:
+            merged[key]["description"] = block.description
+        await register(block, None)
+
+    interventions = []
+    for index, key in enumerate(order):
+        entry = merged[key]
+        data: dict[str, Any] = {
+            "type": entry["type"],
+            "name": entry["name"].text,
+            "other_names": [o.text for o in entry["other_names"]],
+            "arm_labels": entry["arm_labels"],
+        }
+        b.draft.spans[f"interventions[{index}].name"] = entry["name"].span
+        joined = _joined(entry["description"], text)
+        if joined:
+            data["description"] = joined[0]
+            b.draft.spans[f"interventions[{index}].description"] = joined[1]
+        interventions.append(data)
+    if arms_data:
+        b.draft.data["arms"] = arms_data
+    if interventions:
+        b.draft.data["interventions"] = interventions
+
+
+async def _outcomes(b: _Builder, llm: Asker | None, ledger: Ledger) -> None:
+    entries = b.sections.outcomes
+    if not entries:
+        return
+    text = b.sections.text
+    objectives = b.draft.data.get("brief_summary") or _objectives_near(b.sections)
+    listing = [f"{e.measure.text} [{e.time_frame.text if e.time_frame else ''}]" for e in entries]
+    groups: dict[str, list[dict[str, Any]]] = {"primary": [], "secondary": [], "other": []}
+    for entry, shown in zip(entries, listing, strict=True):
+        kind = entry.kind
+        if kind is None:
+            kind = await questions.outcome_kind(llm, ledger, objectives, listing, shown) if llm else "primary"
+        position = len(groups[kind])
+        path = f"outcomes.{kind}[{position}]"
+        item: dict[str, Any] = {"measure": entry.measure.text}
+        b.draft.spans[f"{path}.measure"] = entry.measure.span
+        if entry.time_frame is not None:
+            item["time_frame"] = entry.time_frame.text
+            b.draft.spans[f"{path}.time_frame"] = entry.time_frame.span
+        joined = _joined(entry.description, text)
+        if joined:
+            item["description"] = joined[0]
+            b.draft.spans[f"{path}.description"] = joined[1]
+        groups[kind].append(item)
+    b.draft.data["outcomes"] = groups
+
+
+def _objectives_near(sections: PageSections) -> str:
+    """Without a labelled summary, the page's first sentences that state objectives."""
+    found = [line.text for line in sections.lines if re.search(r"\bobjectives?\b", line.text, re.I)]
+    return " ".join(found)[:1200]
+
+
+def _eligibility(b: _Builder) -> None:
+    s = b.sections
+    elig: dict[str, Any] = {}
+    if s.eligibility is not None:
+        start, end = s.eligibility
+        split = split_criteria(s.text, start, end)
+        elig.update(inclusion=split.inclusion, exclusion=split.exclusion, headers=split.headers)
+        elig["criteria_text"] = s.text[start:end].strip()
+    for key in ("minimum_age", "maximum_age"):
+        found = b.field(key)
+        if found is not None:
+            age = _AGE.search(found.value.text)
+            if age:
+                elig[key] = f"{age[1]} {age[2]}"
+                b.draft.spans[f"eligibility.{key}"] = found.value.span
+    age_range = b.field("age_range")
+    if age_range is not None and "minimum_age" not in elig and "maximum_age" not in elig:
+        match = _AGE_RANGE.search(age_range.value.text)
+        if match:
+            low, high = match["min"] or match["min_only"], match["max"] or match["max_only"]
+            if low and _AGE.fullmatch(low.strip()):
+                elig["minimum_age"] = " ".join(low.split())
+            if high and _AGE.fullmatch(high.strip()):
+                elig["maximum_age"] = " ".join(high.split())
+            b.draft.spans["eligibility.age_range"] = age_range.value.span
+    for key, path, convert in (
+        ("sex", "eligibility.sex", lambda v: to_enum(Sex, v, "eligibility.sex")),
+        (
+            "healthy_volunteers",
+            "eligibility.healthy_volunteers",
+            lambda v: to_bool(v, "eligibility.healthy_volunteers"),
+        ),
+    ):
+        value = b.mapped(key, path, convert)
+        if value is not None:
+            elig[path.split(".")[1]] = value
+    b.draft.data["eligibility"] = {**b.draft.data.get("eligibility", {}), **elig}
+
+
+def _sponsor(b: _Builder) -> None:
+    s = b.sections
+    sponsor: dict[str, Any] = {}
+    if s.lead_sponsor is not None:
+        sponsor["lead"] = s.lead_sponsor.text
+        b.draft.spans["sponsor.lead"] = s.lead_sponsor.span
+    if s.lead_class is not None:
+        try:
+            sponsor["lead_class"] = to_enum(AgencyClass, s.lead_class.text, "sponsor.lead_class")
+        except MappingError as exc:
+            b.draft.unmapped.append({"path": "sponsor.lead_class", "value": s.lead_class.text, "reason": str(exc)})
+    if s.collaborators:
+        sponsor["collaborators"] = [c.text for c in s.collaborators]
+        for i, c in enumerate(s.collaborators):
+            b.draft.spans[f"sponsor.collaborators[{i}]"] = c.span
+    if sponsor:
+        b.draft.data["sponsor"] = sponsor
+
+
+def _locations(b: _Builder) -> None:
+    locations = []
+    for index, entry in enumerate(b.sections.locations):
+        item: dict[str, Any] = {}
+        for key in ("facility", "city", "state", "country"):
+            value = getattr(entry, key)
+            if value is not None:
+                item[key] = value.text
+                b.draft.spans[f"locations[{index}].{key}"] = value.span
+        if entry.status is not None:
+            try:
+                item["status"] = to_enum(RecruitmentStatus, entry.status.text, "locations.status")
+            except MappingError:
+                pass
+        locations.append(item)
+    if locations:
+        b.draft.data["locations"] = locations
+
+
+__all__ = ["STRATEGY", "DateType", "PageDraft", "extract_page"]
