@@ -10,6 +10,7 @@ from the page with its span; values that do not map to the vocabulary are report
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -420,10 +421,8 @@ def _locations(b: _Builder) -> None:
                 item[key] = value.text
                 b.draft.spans[f"locations[{index}].{key}"] = value.span
         if entry.status is not None:
-            try:
+            with contextlib.suppress(MappingError):
                 item["status"] = to_enum(RecruitmentStatus, entry.status.text, "locations.status")
-            except MappingError:
-                pass
         locations.append(item)
     if locations:
         b.draft.data["locations"] = locations

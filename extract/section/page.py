@@ -436,7 +436,7 @@ def section_page(text: str) -> PageSections:
         interventions.extend(free)
     section = _find_heading(lines, "interventions")
     if section is not None:
-        more_arms, free, _ = parse_type_line_blocks(_content(_region(lines, section)), text)
+        _more_arms, free, _ = parse_type_line_blocks(_content(_region(lines, section)), text)
         interventions.extend(free)
     bare_status = next(
         (
