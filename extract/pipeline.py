@@ -1,13 +1,26 @@
-"""Extraction of one source record into one row: structured kinds are mapped here, without a model."""
+"""One source record -> one extraction row.
+
+Structured kinds (v2 JSON, legacy XML) are mapped without a model. Page kinds (text, HTML)
+go through an LLM strategy, then grounding, then the record model's validation. Whatever
+fails becomes an error row with the failure's type; nothing raises out of here.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
 from extract import __version__, errors
+from extract.ground import ground
+from extract.llm import sectioned, whole
+from extract.llm.lazy import LazyLLM
+from extract.llm.prompts import load_prompt
+from extract.llm.sectioned import PageDraft
 from extract.load.detect import Kind, SourceRecord
 from extract.model import TrialRecord
 from extract.rows import ExtractionRow
@@ -17,14 +30,32 @@ _MAPPERS: dict[str, tuple[str, Callable[[Any], TrialRecord]]] = {
     Kind.CTGOV_V2: (ctgov_v2.EXTRACTOR, ctgov_v2.map_study),
     Kind.CTGOV_XML: (ctgov_xml.EXTRACTOR, ctgov_xml.map_study),
 }
+PAGE_KINDS = frozenset({Kind.PAGE_TEXT, Kind.PAGE_HTML})
 
 SPAN_BASE_CRITERIA = "eligibility.criteria_text"
+SPAN_BASE_SOURCE = "source"
+STRUCTURED_CONFIG = f"structured/{__version__}"
+
+StrategyFn = Callable[[str, Any], Awaitable[PageDraft]]
+STRATEGIES: dict[str, tuple[StrategyFn, tuple[str, ...]]] = {
+    sectioned.STRATEGY: (
+        sectioned.extract_page,
+        ("title_line", "conditions_split", "outcome_kind", "arm_type", "intervention_type"),
+    ),
+    whole.STRATEGY: (whole.extract_page, ("whole_record",)),
+}
+# Error types a re-run should try again (the input may well be fine); the rest are final.
+RETRYABLE_ERRORS = frozenset({"LLMTransportError", "CacheMiss", "ModelSetupError", "InternalError"})
+
+
+def is_page(source: SourceRecord) -> bool:
+    return source.kind in PAGE_KINDS and source.error is None
 
 
 def extract_structured(source: SourceRecord) -> ExtractionRow:
     """A loaded structured record (or a load error) -> its extraction row."""
     extractor, mapper = _MAPPERS.get(source.kind, ("none", None))  # type: ignore[assignment]
-    provenance: dict[str, Any] = {"extractor": extractor, "version": __version__}
+    provenance: dict[str, Any] = {"extractor": extractor, "version": __version__, "config": STRUCTURED_CONFIG}
     if source.error is not None:
         return ExtractionRow.failed(source, source.error, provenance)
     if mapper is None:
@@ -40,5 +71,65 @@ def extract_structured(source: SourceRecord) -> ExtractionRow:
     return ExtractionRow.ok(source, record, provenance)
 
 
-def is_structured(source: SourceRecord) -> bool:
-    return source.kind in _MAPPERS
+@dataclass
+class PageExtractor:
+    """Extracts page records with one strategy through one (lazily opened) LLM."""
+
+    llm: LazyLLM
+    strategy: str = sectioned.STRATEGY
+
+    def prompt_hashes(self) -> dict[str, str]:
+        return {name: load_prompt(name).hash for name in STRATEGIES[self.strategy][1]}
+
+    def fingerprint(self) -> str:
+        """What makes two runs' page rows interchangeable (for resume)."""
+        config = self.llm.config
+        parts = [
+            self.strategy,
+            __version__,
+            config.base_url or "embedded",
+            config.model or "",
+            config.local_model or "",
+            config.mode,
+            repr(sorted(self.prompt_hashes().items())),
+        ]
+        return f"{self.strategy}/" + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+    async def __call__(self, source: SourceRecord) -> ExtractionRow:
+        started = time.perf_counter()
+        provenance: dict[str, Any] = {
+            "extractor": f"llm.{self.strategy}",
+            "version": __version__,
+            "config": self.fingerprint(),
+            "strategy": self.strategy,
+        }
+        text = source.text or ""
+        extract_fn = STRATEGIES[self.strategy][0]
+        draft: PageDraft | None = None
+        try:
+            draft = await extract_fn(text, self.llm)
+        except errors.TrialQAError as exc:
+            provenance.update(self._accounting(None, started))
+            return ExtractionRow.failed(source, exc, provenance)
+        grounded = ground(draft.data, draft.spans, text)
+        provenance.update(self._accounting(draft, started))
+        provenance.update(span_base=SPAN_BASE_SOURCE, ungrounded=grounded.ungrounded, unmapped=draft.unmapped)
+        try:
+            record = TrialRecord.model_validate({**grounded.data, "spans": grounded.spans})
+        except ValidationError as exc:
+            return ExtractionRow.failed(source, errors.RecordInvalid(errors.describe_validation_error(exc)), provenance)
+        return ExtractionRow.ok(source, record, provenance)
+
+    def _accounting(self, draft: PageDraft | None, started: float) -> dict[str, Any]:
+        opened = self.llm.opened
+        totals = draft.ledger.totals() if draft else {}
+        return {
+            **(opened.provenance() if opened is not None else {}),
+            "prompt_hashes": dict(sorted((draft.ledger.prompt_hashes if draft else {}).items())),
+            "llm_calls": totals.get("llm_calls", 0),
+            "attempts": totals.get("attempts", 0),
+            "prompt_tokens": totals.get("prompt_tokens", 0),
+            "completion_tokens": totals.get("completion_tokens", 0),
+            "cache_hits": totals.get("cache_hits", 0),
+            "wall_seconds": round(time.perf_counter() - started, 3),
+        }
