@@ -40,7 +40,7 @@ StrategyFn = Callable[[str, Any], Awaitable[PageDraft]]
 STRATEGIES: dict[str, tuple[StrategyFn, tuple[str, ...]]] = {
     sectioned.STRATEGY: (
         sectioned.extract_page,
-        ("title_line", "conditions_split", "outcome_kind", "arm_type", "intervention_type"),
+        ("title_line", "conditions_split", "primary_outcomes", "arm_type", "intervention_type"),
     ),
     whole.STRATEGY: (whole.extract_page, ("whole_record",)),
 }

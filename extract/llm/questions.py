@@ -98,15 +98,14 @@ async def conditions_split(llm: Asker, ledger: Ledger, title: str, line: str) ->
     return answer.conditions
 
 
-class OutcomeKindAnswer(BaseModel):
-    kind: Literal["PRIMARY", "SECONDARY"]
-
-
-async def outcome_kind(llm: Asker, ledger: Ledger, objectives: str, outcomes: list[str], outcome: str) -> str:
-    answer = await _ask(
-        llm, ledger, "outcome_kind", OutcomeKindAnswer, 16, objectives=objectives, outcomes=outcomes, outcome=outcome
+async def primary_outcomes(llm: Asker, ledger: Ledger, objectives: str, outcomes: list[str]) -> set[int]:
+    """Which of the numbered (1-based) unlabelled outcomes are primary; one call for the whole list."""
+    allowed = tuple(range(1, len(outcomes) + 1))
+    answer_model = create_model(
+        "PrimaryOutcomes", primary=(list[Literal[allowed]], Field(min_length=1, max_length=len(outcomes)))
     )
-    return answer.kind.lower()
+    answer = await _ask(llm, ledger, "primary_outcomes", answer_model, 32, objectives=objectives, outcomes=outcomes)
+    return set(answer.primary)  # type: ignore[attr-defined]
 
 
 class ArmTypeAnswer(BaseModel):

@@ -327,11 +327,14 @@ async def _outcomes(b: _Builder, llm: Asker | None, ledger: Ledger) -> None:
     text = b.sections.text
     objectives = b.draft.data.get("brief_summary") or _objectives_near(b.sections)
     listing = [f"{e.measure.text} [{e.time_frame.text if e.time_frame else ''}]" for e in entries]
+    unlabelled = [i for i, e in enumerate(entries) if e.kind is None]
+    primary: set[int] = set()
+    if unlabelled and llm is not None:
+        picked = await questions.primary_outcomes(llm, ledger, objectives, [listing[i] for i in unlabelled])
+        primary = {unlabelled[number - 1] for number in picked}
     groups: dict[str, list[dict[str, Any]]] = {"primary": [], "secondary": [], "other": []}
-    for entry, shown in zip(entries, listing, strict=True):
-        kind = entry.kind
-        if kind is None:
-            kind = await questions.outcome_kind(llm, ledger, objectives, listing, shown) if llm else "primary"
+    for index, entry in enumerate(entries):
+        kind = entry.kind or ("primary" if index in primary or llm is None else "secondary")
         position = len(groups[kind])
         path = f"outcomes.{kind}[{position}]"
         item: dict[str, Any] = {"measure": entry.measure.text}
