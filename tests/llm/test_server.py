@@ -1,0 +1,171 @@
+"""Embedded server lifecycle, with a stand-in child (fake_openai.py as a program) instead of the real model."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from pydantic import BaseModel
+
+from extract.errors import CacheMiss, ModelSetupError
+from extract.llm import EmbeddedServer, EndpointConfig, EndpointKind, ServerSettings, open_llm
+from extract.llm import client as client_module
+from extract.llm import server as server_module
+from extract.llm.server import server_command, server_log_path
+
+FAKE_PROGRAM = Path(__file__).with_name("fake_openai.py")
+
+
+class Ok(BaseModel):
+    ok: bool
+
+
+def use_command(monkeypatch: pytest.MonkeyPatch, make: Callable[[int], list[str]]) -> None:
+    monkeypatch.setattr(server_module, "server_command", lambda model_file, port, settings: make(port))
+
+
+def stand_in(port: int) -> list[str]:
+    return [sys.executable, str(FAKE_PROGRAM), str(port), "me"]
+
+
+def test_command_has_the_cpu_settings():
+    command = server_command(Path("/m.gguf"), 4321, ServerSettings(model_alias="qwen"))
+    assert command[:3] == [sys.executable, "-m", "llama_cpp.server"]
+    flags = dict(zip(command[3::2], command[4::2], strict=True))
+    assert flags == {
+        "--model": "/m.gguf",
+        "--host": "127.0.0.1",
+        "--port": "4321",
+        "--n_ctx": "4096",
+        "--n_threads": "2",
+        "--n_threads_batch": "2",
+        "--n_batch": "512",
+        "--use_mlock": "false",
+        "--model_alias": "qwen",
+    }
+
+
+def test_starts_answers_and_stops(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    use_command(monkeypatch, stand_in)
+    server = EmbeddedServer(tmp_path / "m.gguf", tmp_path / "server.log", ServerSettings(ready_timeout_s=30))
+    base_url = server.start()
+    assert base_url == f"http://127.0.0.1:{server.port}/v1" and server.running
+    assert httpx.get(f"{base_url}/models").json()["data"][0]["owned_by"] == "me"
+    server.stop()
+    assert not server.running
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{base_url}/models", timeout=2)
+    server.stop()  # idempotent
+    assert "fake model server" in (tmp_path / "server.log").read_text(encoding="utf-8")  # output went to the log
+
+
+def test_child_that_exits_fails_fast_with_its_log(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    use_command(
+        monkeypatch, lambda port: [sys.executable, "-c", "print('gguf_init: invalid magic'); raise SystemExit(3)"]
+    )
+    server = EmbeddedServer(tmp_path / "m.gguf", tmp_path / "server.log", ServerSettings(ready_timeout_s=60))
+    with pytest.raises(ModelSetupError, match=r"exited with code 3[\s\S]*invalid magic"):
+        server.start()
+    assert not server.running
+
+
+def test_child_that_never_answers_is_killed_at_the_deadline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    use_command(
+        monkeypatch, lambda port: [sys.executable, "-c", "import time; print('loading', flush=True); time.sleep(60)"]
+    )
+    server = EmbeddedServer(tmp_path / "m.gguf", tmp_path / "server.log", ServerSettings(ready_timeout_s=0.8))
+    with pytest.raises(ModelSetupError, match=r"did not answer within[\s\S]*loading"):
+        server.start()
+    assert not server.running
+
+
+def test_stop_kills_a_child_that_ignores_terminate(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    code = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('up', flush=True); time.sleep(60)"
+    use_command(monkeypatch, lambda port: [sys.executable, "-c", code])
+    server = EmbeddedServer(tmp_path / "m.gguf", tmp_path / "server.log", ServerSettings(stop_timeout_s=0.5))
+    server.spawn()
+    process = server._process
+    assert process is not None
+    for _ in range(100):  # wait until the handler is installed
+        if "up" in (tmp_path / "server.log").read_text(encoding="utf-8"):
+            break
+        asyncio.run(asyncio.sleep(0.05))
+    server.stop()
+    assert process.returncode == -signal.SIGKILL
+
+
+def test_ctrl_c_inside_the_block_stops_the_server(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    use_command(monkeypatch, stand_in)
+    with pytest.raises(KeyboardInterrupt), EmbeddedServer(tmp_path / "m.gguf", tmp_path / "s.log") as server:
+        process = server._process
+        raise KeyboardInterrupt
+    assert process is not None and process.poll() is not None
+
+
+def test_log_files_are_per_process_and_pruned(tmp_path: Path):
+    for n in range(12):
+        (tmp_path / f"llama-server-{n}-x.log").write_text("old", encoding="utf-8")
+    path = server_log_path(tmp_path, keep=5)
+    assert len(list(tmp_path.glob("llama-server-*.log"))) == 4 and not path.exists()
+
+
+def embedded_config(tmp_path: Path, **overrides: Any) -> EndpointConfig:
+    return EndpointConfig(
+        cache_dir=tmp_path / "responses", timeout_s=5, server=ServerSettings(ready_timeout_s=30), **overrides
+    )
+
+
+def test_open_llm_runs_the_embedded_server_for_the_block(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    use_command(monkeypatch, stand_in)
+    monkeypatch.setenv("TRIALQA_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(client_module, "resolve_model_file", lambda local_model: tmp_path / "m.gguf")
+
+    async def run() -> str:
+        async with open_llm(embedded_config(tmp_path, api_key="sk-user-key")) as llm:
+            assert llm.kind is EndpointKind.EMBEDDED and llm.model_id == "qwen2.5-coder-1.5b-instruct-q4"
+            assert llm.provenance()["mode"] == "tools" and llm.provenance()["base_url"] is None
+            assert llm.config.api_key is None  # the user's key is not sent to our local server
+            value, stats = await llm.ask(
+                question="q", messages=[{"role": "user", "content": "hi"}], response_model=Ok, prompt_hash="p"
+            )
+            assert value.ok and stats.attempts == 1
+            assert llm.config.base_url is not None
+            return llm.config.base_url
+
+    base_url = asyncio.run(run())
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{base_url}/models", timeout=2)
+    assert list((tmp_path / "cache" / "logs").glob("llama-server-*.log"))
+
+
+def test_replay_with_the_embedded_model_starts_nothing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    monkeypatch.setattr(client_module, "resolve_model_file", lambda local_model: pytest.fail("assembled the model"))
+    monkeypatch.setattr(EmbeddedServer, "spawn", lambda self: pytest.fail("started the server"))
+
+    async def run() -> None:
+        async with open_llm(embedded_config(tmp_path, replay=True)) as llm:
+            await llm.ask(
+                question="arm_type", messages=[{"role": "user", "content": "hi"}], response_model=Ok, prompt_hash="p"
+            )
+
+    with pytest.raises(CacheMiss, match="arm_type"):
+        asyncio.run(run())
+
+
+def test_config_flags_win_over_environment():
+    env = {"OPENAI_BASE_URL": "http://env:8000/v1", "OPENAI_API_KEY": "sk-env"}
+    config = EndpointConfig.from_options(base_url="http://flag:9000/v1", api_key="sk-flag", environ=env)
+    assert (config.base_url, config.api_key) == ("http://flag:9000/v1", "sk-flag")
+    config = EndpointConfig.from_options(environ=env)
+    assert (config.base_url, config.api_key, config.embedded) == ("http://env:8000/v1", "sk-env", False)
+    config = EndpointConfig.from_options(environ={})
+    assert config.embedded and config.api_key is None
+    assert "sk-flag" not in repr(EndpointConfig.from_options(api_key="sk-flag", environ={}))
+    with pytest.raises(ValueError, match="local-model"):
+        EndpointConfig(base_url="http://x/v1", local_model="m.gguf")
