@@ -75,35 +75,49 @@ def extract(
     max_bytes: Annotated[int, typer.Option(help="Largest input file accepted, in bytes.")] = DEFAULT_MAX_BYTES,
     strategy: Annotated[
         Strategy,
-        typer.Option(help="sectioned: code finds sections, the model answers small questions (default for the "
-                     "embedded model); whole: one call per record (default for remote endpoints).",
-                     rich_help_panel=LLM_PANEL),
+        typer.Option(
+            help="sectioned: code finds sections, the model answers small questions (default for the "
+            "embedded model); whole: one call per record (default for remote endpoints).",
+            rich_help_panel=LLM_PANEL,
+        ),
     ] = Strategy.auto,
     base_url: Annotated[
-        str | None, typer.Option(help="OpenAI-compatible endpoint; else $OPENAI_BASE_URL; else the embedded model.",
-                                 rich_help_panel=LLM_PANEL)
+        str | None,
+        typer.Option(
+            help="OpenAI-compatible endpoint; else $OPENAI_BASE_URL; else the embedded model.",
+            rich_help_panel=LLM_PANEL,
+        ),
     ] = None,
     model: Annotated[str | None, typer.Option(help="Model name at the endpoint.", rich_help_panel=LLM_PANEL)] = None,
     api_key: Annotated[
-        str | None, typer.Option(help="API key; else $OPENAI_API_KEY. Never logged or cached.", rich_help_panel=LLM_PANEL)
+        str | None,
+        typer.Option(help="API key; else $OPENAI_API_KEY. Never logged or cached.", rich_help_panel=LLM_PANEL),
     ] = None,
-    mode: Annotated[ModeChoice, typer.Option(help="instructor mode; auto picks per endpoint kind.",
-                                             rich_help_panel=LLM_PANEL)] = ModeChoice.auto,
-    max_reasks: Annotated[int, typer.Option(min=0, help="Re-asks after an invalid answer.", rich_help_panel=LLM_PANEL)] = 2,
+    mode: Annotated[
+        ModeChoice, typer.Option(help="instructor mode; auto picks per endpoint kind.", rich_help_panel=LLM_PANEL)
+    ] = ModeChoice.auto,
+    max_reasks: Annotated[
+        int, typer.Option(min=0, help="Re-asks after an invalid answer.", rich_help_panel=LLM_PANEL)
+    ] = 2,
     concurrency: Annotated[
-        int | None, typer.Option(min=1, help="Records extracted at once (default: 1 for local servers, 8 remote).",
-                                 rich_help_panel=LLM_PANEL)
+        int | None,
+        typer.Option(
+            min=1, help="Records extracted at once (default: 1 for local servers, 8 remote).", rich_help_panel=LLM_PANEL
+        ),
     ] = None,
     timeout: Annotated[float, typer.Option(help="Seconds per model request.", rich_help_panel=LLM_PANEL)] = 120.0,
     replay: Annotated[
-        bool, typer.Option(help="Answer only from the response cache; a miss is an error row.", rich_help_panel=LLM_PANEL)
+        bool,
+        typer.Option(help="Answer only from the response cache; a miss is an error row.", rich_help_panel=LLM_PANEL),
     ] = False,
     cache_dir: Annotated[
         Path | None, typer.Option(help="Response cache folder (default: user cache).", rich_help_panel=LLM_PANEL)
     ] = None,
     local_model: Annotated[
-        str | None, typer.Option(help="A GGUF file for the embedded server instead of the default model.",
-                                 rich_help_panel=LLM_PANEL)
+        str | None,
+        typer.Option(
+            help="A GGUF file for the embedded server instead of the default model.", rich_help_panel=LLM_PANEL
+        ),
     ] = None,
 ) -> None:
     """Extract each input record into one JSON line: {source, status, record, error, provenance}."""
@@ -117,8 +131,15 @@ def extract(
         raise typer.BadParameter(f"no such file or folder: {', '.join(missing)}", param_hint="INPUTS")
     try:
         config = EndpointConfig.from_options(
-            base_url=base_url, api_key=api_key, model=model, mode=mode.value, max_reasks=max_reasks,
-            timeout_s=timeout, cache_dir=cache_dir, replay=replay, local_model=local_model,
+            base_url=base_url,
+            api_key=api_key,
+            model=model,
+            mode=mode.value,
+            max_reasks=max_reasks,
+            timeout_s=timeout,
+            cache_dir=cache_dir,
+            replay=replay,
+            local_model=local_model,
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc

@@ -73,7 +73,9 @@ class BatchSummary:
         table = Table(title="extract summary", show_header=False)
         table.add_column("metric")
         table.add_column("value", justify="right")
-        hit_rate = f"{self.cache_hits}/{self.llm_calls} ({self.cache_hits / self.llm_calls:.0%})" if self.llm_calls else "-"
+        hit_rate = (
+            f"{self.cache_hits}/{self.llm_calls} ({self.cache_hits / self.llm_calls:.0%})" if self.llm_calls else "-"
+        )
         rows = [
             ("records", self.ok + self.error + self.resumed),
             ("ok", self.ok),
@@ -180,7 +182,9 @@ async def run_batch(
             try:
                 row = await pages(source)
             except Exception as exc:  # a bug must not take the batch down: it becomes this record's error row
-                row = ExtractionRow.failed(source, InternalError(f"{type(exc).__name__}: {exc}"), {"config": "internal"})
+                row = ExtractionRow.failed(
+                    source, InternalError(f"{type(exc).__name__}: {exc}"), {"config": "internal"}
+                )
             finally:
                 slots.release()
             write(row)
@@ -215,7 +219,9 @@ def _no_llm(source: SourceRecord) -> ExtractionRow:
     from extract.errors import ModelSetupError
 
     return ExtractionRow.failed(
-        source, ModelSetupError("page text needs a model: configure one (see trialqa extract --help)"), {"config": "none"}
+        source,
+        ModelSetupError("page text needs a model: configure one (see trialqa extract --help)"),
+        {"config": "none"},
     )
 
 

@@ -85,7 +85,10 @@ async def extract_page(text: str, llm: Asker) -> PageDraft:
     types = {i.name: i.type for i in answer.interventions}
 
     def names(arm: WholeArm) -> list[str]:
-        return [f"{(types.get(n) or InterventionType.OTHER).value.replace('_', ' ').title()}: {n}" for n in arm.interventions]
+        return [
+            f"{(types.get(n) or InterventionType.OTHER).value.replace('_', ' ').title()}: {n}"
+            for n in arm.interventions
+        ]
 
     data: dict[str, Any] = {
         "nct_id": answer.nct_id,

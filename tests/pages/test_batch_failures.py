@@ -1,0 +1,188 @@
+"""The batch against a real (fake) OpenAI-compatible HTTP server: every failure ends in a retried
+success or an error row, rows out = records in, and a killed run resumes without loss or duplicates."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from extract.batch import configs_for, prepare_resume, run_batch
+from extract.llm import EndpointConfig
+from extract.llm.lazy import LazyLLM
+from extract.pipeline import PageExtractor
+from extract.rows import ExtractionRow
+from tests.conftest import REPO
+from tests.llm.fake_openai import FakeOpenAI, answer, raw, sleep, status
+
+SEEDS = ("NCT06406205", "NCT06935409", "NCT07271602")  # sorted: the order the batch reads them
+
+
+def _pages(records_dir: Path, tmp_path: Path, names: tuple[str, ...] = SEEDS) -> Path:
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for name in names:
+        shutil.copy(records_dir / "pages" / f"{name}.txt", folder / f"{name}.txt")
+    return folder
+
+
+def _responder(body: dict[str, Any]) -> Any:
+    """Correct answers for the seed pages, by question (the tool's name is the answer model's)."""
+    name = body["tools"][0]["function"]["name"]
+    if name == "TitleLine":
+        last = body["messages"][-1]["content"]
+        # the title is the first candidate on the mirror pages, the third on ClinConnect
+        return answer({"line": 3 if "ClinConnect" in last else 1})
+    if name == "ConditionsAnswer":
+        return answer({"conditions": ["Non Small Cell Lung Cancer", "Immunotherapy", "Radiotherapy", "Chemotherapy"]})
+    raise AssertionError(f"unexpected question {name}")
+
+
+def _run(folder: Path, out: Path, config: EndpointConfig) -> list[ExtractionRow]:
+    pages = PageExtractor(LazyLLM(config), "sectioned")
+
+    async def go() -> None:
+        try:
+            with open(out, "ab") as handle:
+                await run_batch(
+                    [str(folder)],
+                    handle,
+                    pages=pages,
+                    concurrency=1,
+                    max_bytes=10**7,
+                    resume=prepare_resume(out, configs_for(pages)),
+                )
+        finally:
+            await pages.llm.aclose()
+
+    asyncio.run(go())
+    return [ExtractionRow.model_validate(orjson.loads(line)) for line in out.read_bytes().splitlines()]
+
+
+def test_transient_failures_are_retried_to_success(
+    fake_openai: FakeOpenAI, llm_config: Callable[..., EndpointConfig], records_dir: Path, tmp_path: Path
+) -> None:
+    folder = _pages(records_dir, tmp_path)
+    fake_openai.script(
+        status(429, retry_after=0),
+        _responder_step := answer({"line": 3}),  # NCT06406205: 429, then answer
+        sleep(3.0),
+        answer({"line": 1}),  # NCT06935409: timeout, then answer
+        status(500),
+        status(503),
+        answer({"line": 1}),  # NCT07271602 title: 5xx twice
+        raw("{not json"),
+        answer(
+            {"conditions": ["Non Small Cell Lung Cancer", "Immunotherapy", "Radiotherapy", "Chemotherapy"]}
+        ),  # invalid JSON: re-ask
+    )
+    del _responder_step
+    rows = _run(folder, tmp_path / "out.jsonl", llm_config(timeout_s=1.0, max_transport_retries=3, max_reasks=2))
+    assert [r.source.id for r in rows] == list(SEEDS)
+    assert [r.status for r in rows] == ["ok", "ok", "ok"]
+    by_id = {r.source.id: r for r in rows}
+    assert by_id["NCT06406205"].record.brief_title.startswith("A Study of QLG1074")
+    assert by_id["NCT07271602"].record.conditions == [
+        "Non Small Cell Lung Cancer",
+        "Immunotherapy",
+        "Radiotherapy",
+        "Chemotherapy",
+    ]
+    # the re-ask was one more call for the conditions question; transport retries are not attempts
+    assert by_id["NCT07271602"].provenance["attempts"] == 3
+    # no transport error text ever reached a prompt
+    sent = fake_openai.all_request_text()
+    assert "fake failure" not in sent and "429" not in sent and "Retry-After" not in sent
+
+
+def test_persistent_failures_become_error_rows_and_the_batch_goes_on(
+    fake_openai: FakeOpenAI, llm_config: Callable[..., EndpointConfig], records_dir: Path, tmp_path: Path
+) -> None:
+    folder = _pages(records_dir, tmp_path)
+    outside = {"line": 99}  # not one of the offered lines: violates the closed schema
+    fake_openai.script(
+        *[status(500)] * 3,  # NCT06406205: 500 on every try -> error row
+        answer(outside),
+        answer(outside),
+        answer(outside),  # NCT06935409: schema-violating 3 times -> error
+        answer({"line": 1}),  # NCT07271602: fine
+        answer({"conditions": ["Lung Carcinoma"]}),  # not a substring of the line: re-asked
+        answer({"conditions": ["Non Small Cell Lung Cancer", "Immunotherapy", "Radiotherapy", "Chemotherapy"]}),
+    )
+    rows = _run(folder, tmp_path / "out.jsonl", llm_config(max_transport_retries=2, max_reasks=2))
+    assert len(rows) == 3  # rows out = records in
+    by_id = {r.source.id: r for r in rows}
+    first, second, third = (by_id[n] for n in SEEDS)
+    assert (first.status, first.error.type) == ("error", "LLMTransportError")
+    assert (second.status, second.error.type) == ("error", "LLMInvalidAnswer")
+    assert third.status == "ok" and len(third.record.conditions) == 4
+    # the validation message (not a transport error) is what the re-ask sent back
+    assert "not in the line" in fake_openai.all_request_text()
+
+
+def test_killed_run_resumes_without_loss_or_duplicates(
+    fake_openai: FakeOpenAI, records_dir: Path, tmp_path: Path
+) -> None:
+    names = ("NCT03792542", "NCT04550949", "NCT06406205", "NCT06935409", "NCT07271602")
+    folder = _pages(records_dir, tmp_path, names)
+    out = tmp_path / "out.jsonl"
+
+    def slow(body: dict[str, Any]) -> Any:
+        time.sleep(0.4)
+        name = body["tools"][0]["function"]["name"]
+        if name == "PrimaryOutcomes":
+            return answer({"primary": [1]})
+        if name == "ConditionsAnswer":
+            line = body["messages"][-1]["content"].split("<<<")[1].split(">>>")[0]
+            return answer({"conditions": [line]})
+        return _responder(body)
+
+    fake_openai.responder = slow
+    command = [
+        sys.executable,
+        "-m",
+        "cli",
+        "extract",
+        str(folder),
+        "-o",
+        str(out),
+        "--base-url",
+        fake_openai.base_url,
+        "--model",
+        "fake-model",
+        "--mode",
+        "tools",
+        "--strategy",
+        "sectioned",
+        "--cache-dir",
+        str(tmp_path / "cache"),
+    ]
+    env = {**os.environ, "OPENAI_API_KEY": "sk-never-written"}
+    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if out.exists() and len(out.read_bytes().splitlines()) >= 2:
+            break
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    before = out.read_bytes().splitlines()
+    assert 2 <= len(before) < 5
+    with open(out, "ab") as handle:  # a torn line, as a kill mid-write leaves
+        handle.write(b'{"source": {"id": "NCT0')
+    finished = subprocess.run(command, cwd=REPO, env=env, capture_output=True, timeout=120)
+    assert finished.returncode == 0, finished.stderr.decode()[-2000:]
+    rows = [orjson.loads(line) for line in out.read_bytes().splitlines()]
+    assert sorted(r["source"]["id"] for r in rows) == sorted(names)  # each record once
+    assert all(r["status"] == "ok" for r in rows)
+    assert [line for line in before if line in out.read_bytes().splitlines()] == before  # nothing lost
+    assert b"sk-never-written" not in out.read_bytes()
