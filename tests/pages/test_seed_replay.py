@@ -154,10 +154,7 @@ def test_every_recorded_span_points_at_its_value(seeds: dict[str, ExtractionRow]
 
 def _value_at(data: Any, path: str) -> Any:
     for part in path.replace("[", ".[").split("."):
-        if part.startswith("["):
-            data = data[int(part[1:-1])]
-        else:
-            data = data.get(part) if isinstance(data, dict) else None
+        data = data[int(part[1:-1])] if part.startswith("[") else data.get(part) if isinstance(data, dict) else None
     return data
 
 
