@@ -176,7 +176,7 @@ def _register_optional_commands() -> None:
     """Commands whose modules live beside their stage (check, eval, review)."""
     import importlib
 
-    for module_name in ("extract.check.command",):
+    for module_name in ("extract.check.command", "extract.score.command", "extract.review.command"):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
