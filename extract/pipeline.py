@@ -133,3 +133,28 @@ class PageExtractor:
             "cache_hits": totals.get("cache_hits", 0),
             "wall_seconds": round(time.perf_counter() - started, 3),
         }
+
+
+def extract_for_check(source: SourceRecord) -> ExtractionRow:
+    """A page record for `trialqa check`: extracted from the default response cache, no model started.
+
+    `check` is a fast, deterministic command; pages it meets are answered from the answers
+    `trialqa extract` recorded. A page never extracted becomes a CacheMiss error row saying so.
+    """
+    import asyncio
+
+    from extract.llm.client import EndpointConfig
+
+    async def one() -> ExtractionRow:
+        lazy = LazyLLM(EndpointConfig.from_options(replay=True))
+        try:
+            row = await PageExtractor(lazy, sectioned.STRATEGY)(source)
+        finally:
+            await lazy.aclose()
+        if row.error is not None and row.error.type == "CacheMiss":
+            row.error.message = f"no recorded model answers for this page: run `trialqa extract` on it first ({row.error.message})"
+        return row
+
+    if source.error is not None or not is_page(source):
+        return extract_structured(source)
+    return asyncio.run(one())

@@ -1,21 +1,25 @@
-"""An LLM opened on first use: a batch of structured records never starts the model server."""
+"""An LLM opened on first need: structured-only batches never start the model server, and for
+the embedded model, answers already in the response cache are served without starting it."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from contextlib import AsyncExitStack
 from typing import Any
 
+from extract.errors import CacheMiss
 from extract.llm.client import LLM, EndpointConfig, open_llm
 
 
 class LazyLLM:
-    """Opens `open_llm(config)` at the first `ask`; a failure to open is kept and re-raised."""
+    """Opens `open_llm(config)` at the first `ask` that needs it; a failure to open is kept and re-raised."""
 
     def __init__(self, config: EndpointConfig) -> None:
         self.config = config
         self._stack = AsyncExitStack()
         self._llm: LLM | None = None
+        self._cached: LLM | None = None  # replay-only twin of the embedded model: no server, cache only
         self._failure: BaseException | None = None
         self._lock = asyncio.Lock()
 
@@ -31,11 +35,27 @@ class LazyLLM:
                     raise
             return self._llm
 
+    async def _cache_only(self) -> LLM | None:
+        """For the embedded model only: starting its server costs seconds, a cache lookup nothing."""
+        if not self.config.embedded or self.config.replay or self._llm is not None:
+            return None
+        async with self._lock:
+            if self._cached is None:
+                replay = dataclasses.replace(self.config, replay=True)
+                self._cached = await self._stack.enter_async_context(open_llm(replay))
+            return self._cached
+
     @property
     def opened(self) -> LLM | None:
-        return self._llm
+        return self._llm or self._cached
 
     async def ask(self, **kwargs: Any) -> Any:
+        cached = await self._cache_only()
+        if cached is not None:
+            try:
+                return await cached.ask(**kwargs)
+            except CacheMiss:
+                pass
         return await (await self.get()).ask(**kwargs)
 
     async def aclose(self) -> None:
