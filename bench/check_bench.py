@@ -1,0 +1,195 @@
+"""Benchmark `trialqa check`: the 138 real records repeated to N records, end to end, against orjson.
+
+What is measured, on the same bytes (trialqa extraction JSONL of the 138 real records, repeated and
+written in shards of --shard-rows rows, since the loader refuses files over 32 MiB):
+
+- parse:  read each shard, split it into lines, `orjson.loads` every line (the bare-parse baseline);
+- check:  `extract.check.runner.iter_checked` over the shards: load (detect, hash, parse), map
+          (TrialRecord validation of each row's record) and every rule: what `trialqa check` does
+          minus printing. Run in a fresh child process per count, which also reports its peak RSS,
+          so memory at 10k and at 100k records can be compared (the run streams; it must stay flat).
+
+Times are CPU seconds of the measuring process (`time.process_time`) - the fair figure on a shared
+machine - with wall seconds beside them. Records/s is per core: one process, one thread.
+
+    .venv/bin/python bench/check_bench.py                       # 100,000 records, memory at 10k and 100k
+    .venv/bin/python bench/check_bench.py --count 20000 --breakdown
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import orjson  # noqa: E402
+
+DEFAULT_RECORDS = REPO.parent / "shared" / "records"
+
+
+def base_rows(record_dirs: list[str]) -> list[bytes]:
+    """The extraction row (one JSON line) of every real record."""
+    from extract.load import iter_sources
+    from extract.pipeline import extract_structured
+
+    rows = []
+    for source in iter_sources(record_dirs):
+        row = extract_structured(source)
+        if row.status != "ok":
+            raise SystemExit(f"{source.path}: {row.error}")
+        rows.append(row.to_json_line())
+    return rows
+
+
+def write_shards(rows: list[bytes], count: int, shard_rows: int, folder: Path) -> list[Path]:
+    """`count` rows cycling through `rows`, streamed into shard files of `shard_rows` rows."""
+    shards: list[Path] = []
+    written = 0
+    while written < count:
+        path = folder / f"rows-{len(shards):05d}.jsonl"
+        with path.open("wb") as out:
+            for _ in range(min(shard_rows, count - written)):
+                out.write(rows[written % len(rows)])
+                written += 1
+        shards.append(path)
+    return shards
+
+
+def timed(run: object) -> tuple[float, float, object]:
+    cpu, wall = time.process_time(), time.perf_counter()
+    result = run()  # type: ignore[operator]
+    return time.process_time() - cpu, time.perf_counter() - wall, result
+
+
+def parse_all(shards: list[Path]) -> int:
+    """The baseline: read and orjson-parse every line, holding one shard at a time."""
+    parsed = 0
+    for path in shards:
+        for line in path.read_bytes().splitlines():
+            orjson.loads(line)
+            parsed += 1
+    return parsed
+
+
+def load_only(shards: list[Path]) -> int:
+    from extract.load import iter_sources
+
+    return sum(1 for _ in iter_sources([str(p) for p in shards]))
+
+
+def load_and_validate(shards: list[Path]) -> int:
+    from extract.load import iter_sources
+    from extract.model import TrialRecord
+
+    count = 0
+    for source in iter_sources([str(p) for p in shards]):
+        TrialRecord.model_validate(source.payload["record"])
+        count += 1
+    return count
+
+
+def check_all(shards: list[Path]) -> dict[str, int]:
+    from extract.check import active_rules
+    from extract.check.runner import iter_checked
+
+    counts = {"records": 0, "checked": 0, "findings": 0}
+    for checked in iter_checked([str(p) for p in shards], active_rules()):
+        counts["records"] += 1
+        counts["checked"] += checked.status == "checked"
+        counts["findings"] += len(checked.findings)
+    return counts
+
+
+def child(shard_list: Path) -> None:
+    """Run the end-to-end check in this (fresh) process; print times, counts and peak RSS as JSON."""
+    shards = [Path(line) for line in shard_list.read_text().splitlines() if line]
+    import extract.check.runner  # noqa: F401  (imports are not part of the measured time)
+
+    cpu, wall, counts = timed(lambda: check_all(shards))
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print(json.dumps({"cpu_s": cpu, "wall_s": wall, "peak_rss_mib": peak_kib / 1024, **counts}))  # type: ignore[dict-item]
+
+
+def run_child(shards: list[Path], folder: Path) -> dict[str, float]:
+    listing = folder / f"shards-{len(shards)}.txt"
+    listing.write_text("\n".join(str(p) for p in shards))
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", str(listing)], check=True, capture_output=True, text=True, cwd=REPO
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def rows_in(shards: list[Path], shard_rows: int, count: int) -> Iterator[Path]:
+    needed = -(-count // shard_rows)
+    yield from shards[:needed]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=100_000, help="records to check (default 100,000)")
+    parser.add_argument("--memory-at", type=int, default=10_000, help="the smaller count memory is compared at")
+    parser.add_argument("--shard-rows", type=int, default=1_000, help="rows per generated JSONL file")
+    parser.add_argument("--records", nargs="+", default=[str(DEFAULT_RECORDS / "ctgov-v2"), str(DEFAULT_RECORDS / "ctgov-xml")])
+    parser.add_argument("--breakdown", action="store_true", help="also time load only, and load + validation")
+    parser.add_argument("--workdir", help="where to write the shards (default: a temporary folder, removed)")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(Path(args.child))
+        return
+
+    folder = Path(args.workdir or tempfile.mkdtemp(prefix="check_bench_"))
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        rows = base_rows(args.records)
+        shards = write_shards(rows, args.count, args.shard_rows, folder)
+        size = sum(p.stat().st_size for p in shards)
+        print(f"input: {len(rows)} real records repeated to {args.count:,} rows, {len(shards)} files, "
+              f"{size / 2**20:,.0f} MiB ({size / args.count / 1024:.1f} KiB/row)")
+        print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs visible, one process measured at a time")
+
+        small = list(rows_in(shards, args.shard_rows, args.memory_at))
+        at_small = run_child(small, folder)
+        at_full = run_child(shards, folder)
+
+        parse_cpu, parse_wall, parsed = timed(lambda: parse_all(shards))
+        assert parsed == args.count
+        lines = [
+            ("orjson parse (baseline)", parse_cpu, parse_wall),
+            ("check end to end", at_full["cpu_s"], at_full["wall_s"]),
+        ]
+        if args.breakdown:
+            load_cpu, load_wall, _ = timed(lambda: load_only(shards))
+            valid_cpu, valid_wall, _ = timed(lambda: load_and_validate(shards))
+            lines[1:1] = [("load (iter_sources)", load_cpu, load_wall), ("load + validate", valid_cpu, valid_wall)]
+        print()
+        print(f"{'stage':28s} {'CPU s':>8s} {'wall s':>8s} {'rec/s/core':>11s} {'x parse':>8s}")
+        for name, cpu, wall in lines:
+            print(f"{name:28s} {cpu:8.2f} {wall:8.2f} {args.count / cpu:11,.0f} {cpu / parse_cpu:8.2f}")
+        print()
+        print(f"findings: {at_full['findings']:,} over {at_full['checked']:,} checked records "
+              f"(of {at_full['records']:,})")
+        ratio = at_full["cpu_s"] / parse_cpu
+        verdict = "meets" if ratio <= 5 else "misses"
+        print(f"end-to-end / parse = {ratio:.2f}x ({verdict} the <= 5x target)")
+        print(f"peak RSS: {at_small['peak_rss_mib']:.0f} MiB at {at_small['records']:,} records, "
+              f"{at_full['peak_rss_mib']:.0f} MiB at {at_full['records']:,} records "
+              f"(x{at_full['peak_rss_mib'] / at_small['peak_rss_mib']:.2f} for x{args.count / args.memory_at:.0f} records)")
+    finally:
+        if not args.workdir:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,279 @@
+"""`trialqa check` and `trialqa rules`: thin commands over `extract.check` (registered by cli.py).
+
+Exit codes: 0 normally; 1 when --fail-on is given and a finding at or above that severity was
+made; 2 for usage errors (unknown rule id, bad configuration, missing input).
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections import Counter
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, TextIO
+
+import orjson
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from extract.check import RULES, Finding, Severity, active_rules
+from extract.check.config import CheckConfig, ConfigError, discover, load_file, validate_patterns
+from extract.check.runner import Checked, iter_checked
+from extract.load import DEFAULT_MAX_BYTES
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSONL = "jsonl"
+    CSV = "csv"
+
+
+class FailOn(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+_SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+_CSV_FIELDS = ["nct_id", "rule", "severity", "message", "evidence_index", "path", "text", "span_start", "span_end"]
+
+Inputs = Annotated[list[str], typer.Argument(help="Files, folders (recursive), or - for stdin.", show_default=False)]
+FormatOption = Annotated[
+    OutputFormat | None,
+    typer.Option("--format", "-f", help="table (default on a terminal), jsonl (default otherwise) or csv."),
+]
+RulesOption = Annotated[
+    list[str] | None,
+    typer.Option("--rules", help="Only these rule ids or prefixes (comma-separated, repeatable).", show_default=False),
+]
+SkipOption = Annotated[
+    list[str] | None,
+    typer.Option("--skip", help="Not these rule ids or prefixes (comma-separated, repeatable).", show_default=False),
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", help="TOML file with [tool.trialqa.check] (or its keys at top level).", show_default=False),
+]
+
+
+def _split(values: list[str] | None) -> list[str]:
+    return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
+
+
+def _config(config_file: Path | None, select: list[str] | None, skip: list[str] | None) -> CheckConfig:
+    """The configuration in effect, or exit 2 with the reason."""
+    try:
+        base = load_file(config_file, RULES) if config_file is not None else discover(RULES)
+        return base.merged(
+            select=validate_patterns(_split(select), RULES, "--rules"),
+            skip=validate_patterns(_split(skip), RULES, "--skip"),
+        )
+    except ConfigError as exc:
+        Console(stderr=True, highlight=False, soft_wrap=True).print(f"trialqa: {exc}", markup=False)
+        raise typer.Exit(2) from None
+
+
+def _default_format(chosen: OutputFormat | None) -> OutputFormat:
+    if chosen is not None:
+        return chosen
+    return OutputFormat.TABLE if sys.stdout.isatty() else OutputFormat.JSONL
+
+
+# --- writers ----------------------------------------------------------------------------------
+
+
+class _JsonlWriter:
+    def __init__(self) -> None:
+        self.out = sys.stdout.buffer
+
+    def record(self, checked: Checked) -> None:
+        for finding in checked.findings:
+            self.out.write(orjson.dumps(finding.to_json(), option=orjson.OPT_APPEND_NEWLINE))
+        self.out.flush()
+
+    def close(self) -> None:
+        self.out.flush()
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell a spreadsheet will not run: text that starts with = + - @ (or a tab / CR) gets a
+    leading apostrophe (OWASP's advice against CSV formula injection; record text is untrusted)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+class _CsvWriter:
+    """One row per piece of evidence (a finding without evidence is one row with empty evidence cells)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.writer = csv.writer(stream, lineterminator="\n")
+        self.writer.writerow(_CSV_FIELDS)
+
+    def record(self, checked: Checked) -> None:
+        for finding in checked.findings:
+            head = [finding.nct_id or "", finding.rule, finding.severity.value, finding.message]
+            rows = [
+                [index, e.path, e.text, e.span.start if e.span else "", e.span.end if e.span else ""]
+                for index, e in enumerate(finding.evidence)
+            ] or [["", "", "", "", ""]]
+            for row in rows:
+                self.writer.writerow([csv_cell(v) for v in head + row])
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.flush()
+
+
+def _evidence_cell(finding: Finding, limit: int = 240) -> str:
+    lines = []
+    for e in finding.evidence:
+        where = f" [{e.span.start}–{e.span.end}]" if e.span else ""
+        text = e.text if len(e.text) <= limit else e.text[: limit - 1] + "…"
+        lines.append(f"[dim]{escape(e.path)}{where}[/dim] {escape(text)}")
+    return "\n".join(lines)
+
+
+class _TableWriter:
+    """Rich tables on stdout, one per record that has findings; every record-derived string is
+    escaped, so markup or tags in record text ("[bold]", "<script>") show literally."""
+
+    def __init__(self) -> None:
+        self.console = Console(highlight=False, emoji=False, soft_wrap=False)
+
+    def record(self, checked: Checked) -> None:
+        if not checked.findings:
+            return
+        table = Table(
+            title=f"{escape(checked.record_id)}  [dim]{escape(checked.path)}[/dim]",
+            title_justify="left",
+            show_lines=True,
+            expand=True,
+        )
+        table.add_column("severity", no_wrap=True)
+        table.add_column("rule", no_wrap=True)
+        table.add_column("message", ratio=2)
+        table.add_column("evidence", ratio=3)
+        for finding in checked.findings:
+            style = _SEVERITY_STYLE[finding.severity]
+            table.add_row(
+                f"[{style}]{finding.severity.value}[/{style}]",
+                escape(finding.rule),
+                escape(finding.message),
+                _evidence_cell(finding),
+            )
+        self.console.print(table)
+
+    def close(self) -> None:
+        pass
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+def check_cmd(
+    inputs: Inputs,
+    output_format: FormatOption = None,
+    rules: RulesOption = None,
+    skip: SkipOption = None,
+    fail_on: Annotated[
+        FailOn | None, typer.Option("--fail-on", help="Exit 1 if a finding at or above this severity is made.")
+    ] = None,
+    config: ConfigOption = None,
+    max_bytes: Annotated[int, typer.Option(help="Largest input file accepted, in bytes.")] = DEFAULT_MAX_BYTES,
+) -> None:
+    """Cross-check records for internal contradictions: one finding per problem, with its evidence.
+
+    Takes anything `extract` takes (v2 JSON, legacy XML, pages) and trialqa extraction JSONL.
+    """
+    missing = [name for name in inputs if name != "-" and not Path(name).exists()]
+    if missing:
+        raise typer.BadParameter(f"no such file or folder: {', '.join(missing)}", param_hint="INPUTS")
+    settings = _config(config, rules, skip)
+    enabled = active_rules(settings)
+    fmt = _default_format(output_format)
+    writer: _JsonlWriter | _CsvWriter | _TableWriter
+    if fmt == OutputFormat.JSONL:
+        writer = _JsonlWriter()
+    elif fmt == OutputFormat.CSV:
+        writer = _CsvWriter(sys.stdout)
+    else:
+        writer = _TableWriter()
+    err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
+    counts: Counter[str] = Counter()
+    by_severity: Counter[Severity] = Counter()
+    for checked in iter_checked(inputs, enabled, max_bytes=max_bytes):
+        counts[checked.status] += 1
+        if checked.status != "checked":
+            err.print(f"{checked.status}: {checked.record_id} ({checked.path}): {checked.problem}", markup=False)
+            continue
+        by_severity.update(f.severity for f in checked.findings)
+        writer.record(checked)
+    writer.close()
+    total = sum(counts.values())
+    severities = ", ".join(f"{by_severity[s]} {s.value}" for s in Severity)
+    err.print(
+        f"records: {total}  checked: {counts['checked']}  findings: {sum(by_severity.values())} ({severities})"
+        f"  skipped: {counts['skipped']}  errors: {counts['error']}",
+        markup=False,
+    )
+    if fail_on is not None:
+        threshold = Severity(fail_on.value).rank
+        if any(severity.rank >= threshold for severity in by_severity):
+            raise typer.Exit(1)
+
+
+def rules_cmd(
+    patterns: Annotated[
+        list[str] | None, typer.Argument(help="Only rules with these ids or prefixes.", show_default=False)
+    ] = None,
+    output_format: FormatOption = None,
+    config: ConfigOption = None,
+    full: Annotated[bool, typer.Option("--full", help="Show each rule's whole documentation.")] = False,
+) -> None:
+    """List every rule: id, severity (after configuration), what it catches, and an example."""
+    settings = _config(config, None, None)
+    chosen = validate_patterns(_split(patterns), RULES, "rules") if patterns else ()
+    rows = []
+    for rule_id in sorted(RULES):
+        if chosen and not any(rule_id == p or rule_id.startswith(p + ".") for p in chosen):
+            continue
+        rule = RULES[rule_id]
+        rows.append(
+            {
+                "id": rule_id,
+                "severity": settings.severity_of(rule_id, rule.severity).value,
+                "enabled": settings.enabled(rule_id),
+                "catches": rule.doc if full else rule.summary,
+                "example": rule.example,
+            }
+        )
+    fmt = _default_format(output_format)
+    if fmt == OutputFormat.JSONL:
+        for row in rows:
+            sys.stdout.buffer.write(orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE))
+        return
+    if fmt == OutputFormat.CSV:
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["id"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return
+    table = Table(show_lines=True, expand=True)
+    for name in ("rule", "severity", "what it catches", "example"):
+        table.add_column(name, no_wrap=name in ("rule", "severity"))
+    for row in rows:
+        severity = Severity(row["severity"])
+        style = _SEVERITY_STYLE[severity] if row["enabled"] else "dim"
+        label = severity.value if row["enabled"] else f"{severity.value} (disabled)"
+        table.add_row(escape(row["id"]), f"[{style}]{label}[/{style}]", escape(row["catches"]), escape(row["example"]))
+    Console(highlight=False, emoji=False).print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `check` and `rules` to the trialqa app (called by cli.py)."""
+    app.command("check")(check_cmd)
+    app.command("rules")(rules_cmd)

@@ -1,0 +1,111 @@
+"""Outcome rules: randomization wording without randomization, missing time frames, non-specific measures."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from extract.check.context import Context
+from extract.check.registry import Hit, hit, rule
+from extract.check.text import norm
+from extract.model import Outcome
+from extract.model.vocab import Allocation, InterventionModel, StudyType
+
+_RANDOMIZATION = re.compile(r"(?<![-\w])(?<!not\s)randomi[sz](?:ation|ed|e)\b", re.IGNORECASE)
+_BETWEEN_ARMS = re.compile(
+    r"\bbetween\s+(?:the\s+)?(?:two|2|three|3|treatment|study|both)?\s*(?:arms|groups)\b"
+    r"|\bcompared\s+(?:to|with)\s+(?:the\s+)?(?:placebo|control)\s+(?:arm|group)\b",
+    re.IGNORECASE,
+)
+
+
+def _outcomes(ctx: Context) -> Iterator[tuple[str, Outcome]]:
+    for group in ("primary", "secondary", "other"):
+        for index, outcome in enumerate(getattr(ctx.record.outcomes, group)):
+            yield f"outcomes.{group}[{index}]", outcome
+
+
+@rule(
+    "outcomes.randomization_in_single_arm",
+    "warning",
+    example="Single-group study, OS time frame 'From randomization until death (up to 24 months)'",
+)
+def randomization_in_single_arm(ctx: Context) -> Iterator[Hit]:
+    """An outcome's time frame or description counts "from randomization" (or compares arms) in a
+    one-arm or non-randomized study.
+
+    The wording was copied from a randomized protocol, so the outcome's start point is undefined
+    for this study (first dose? enrolment?). Between-arm wording is only reported in one-arm
+    studies; randomization wording also in non-randomized multi-arm ones.
+    """
+    record = ctx.record
+    if record.study_type not in (StudyType.INTERVENTIONAL, None) or record.design.allocation == Allocation.RANDOMIZED:
+        return
+    single = len(record.arms) == 1 or record.design.intervention_model == InterventionModel.SINGLE_GROUP
+    non_randomized = record.design.allocation in (Allocation.NON_RANDOMIZED, Allocation.NA)
+    if not (single or non_randomized):
+        return
+    design = "a single-arm" if single else "a non-randomized"
+    for path, outcome in _outcomes(ctx):
+        for part in ("time_frame", "description"):
+            value = getattr(outcome, part) or ""
+            lowered = value.lower()
+            if "randomi" not in lowered and not (single and ("between" in lowered or "compared" in lowered)):
+                continue
+            match = _RANDOMIZATION.search(value) or (_BETWEEN_ARMS.search(value) if single else None)
+            if match:
+                yield hit(
+                    f"outcome {outcome.measure!r} {part.replace('_', ' ')} says {match.group(0)!r} in {design} study",
+                    ctx.field(f"{path}.{part}", value),
+                )
+                break
+
+
+@rule(
+    "outcomes.missing_time_frame",
+    "warning",
+    example="Primary outcome 'Overall survival' with no time frame",
+)
+def missing_time_frame(ctx: Context) -> Iterator[Hit]:
+    """An outcome measure has no time frame.
+
+    ClinicalTrials.gov review sends a major comment for it: without a time frame the measure
+    cannot be assessed or compared with results.
+    """
+    for path, outcome in _outcomes(ctx):
+        if not (outcome.time_frame or "").strip():
+            yield hit(f"outcome {outcome.measure!r} has no time frame", ctx.field(f"{path}.measure", outcome.measure))
+
+
+_VAGUE = frozenset(
+    norm(m)
+    for m in (
+        "safety", "efficacy", "tolerability", "toxicity", "effectiveness", "efficiency", "feasibility",
+        "safety and efficacy", "efficacy and safety", "safety and tolerability", "tolerability and safety",
+        "safety and effectiveness", "effectiveness and safety", "efficacy and tolerability", "safety, tolerability",
+        "safety/tolerability", "efficacy/safety", "pharmacokinetics", "pk", "pharmacodynamics", "immunogenicity",
+        "quality of life", "response", "effect", "effects", "outcome", "outcomes", "primary outcome",
+        "secondary outcome", "improvement", "clinical efficacy", "clinical outcome", "clinical outcomes",
+        "adverse events", "side effects", "survival", "efficacy of treatment", "treatment efficacy",
+    )
+)
+
+
+_VAGUE_LONGEST = max(len(m) for m in _VAGUE) + 4  # room for punctuation norm() drops
+
+
+@rule(
+    "outcomes.vague_measure",
+    "warning",
+    example="Primary outcome measure 'Safety'",
+)
+def vague_measure(ctx: Context) -> Iterator[Hit]:
+    """An outcome measure is only a domain word ("Safety", "Efficacy", "Tolerability", "Adverse events").
+
+    Zarin et al. (NEJM 2011) found 61% of registry outcome measures lacked specificity, and PRS
+    review asks for the specific measurement (e.g. "Number of participants with grade 3+ adverse
+    events"). Only measures that are nothing but such a word (case and punctuation aside) are reported.
+    """
+    for path, outcome in _outcomes(ctx):
+        if len(outcome.measure) <= _VAGUE_LONGEST and norm(outcome.measure) in _VAGUE:
+            yield hit(f"outcome measure {outcome.measure!r} is not specific", ctx.field(f"{path}.measure", outcome.measure))

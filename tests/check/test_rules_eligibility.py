@@ -1,0 +1,285 @@
+"""Eligibility rules: each fires on a minimal record and stays silent on its near miss."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.check.conftest import eligible, paths, record, run
+
+IN_EXCLUSION = "eligibility.inclusion_item_in_exclusion"
+
+
+def _exclusion(items: list[str]) -> str:
+    return "Inclusion Criteria:\n\n- Adults with condition Y\n\nExclusion Criteria:\n\n" + "\n".join(
+        f"- {item}" for item in items
+    )
+
+
+# --- eligibility.inclusion_item_in_exclusion -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        "Patients have signed the informed consent form and are willing to comply with the study schedule;",
+        "Signed written informed consent",
+        "Willing and able to comply with scheduled visits and study procedures",
+        "Female subjects of childbearing potential must agree to use reliable contraceptive methods",
+        "Patients must have measurable disease per RECIST 1.1",
+        "Adequate bone marrow and organ function",
+        "ECOG performance status 0-1",
+        "Life expectancy of at least 3 months",
+    ],
+)
+def test_entry_requirement_under_exclusion_fires(item: str) -> None:
+    rec = eligible(_exclusion(["Known brain metastases", item]))
+    findings = run(IN_EXCLUSION, rec)
+    assert paths(findings) == [["eligibility.exclusion[1]"]]
+    assert findings[0].severity == "error"
+    assert item.rstrip(";") in findings[0].evidence[0].text
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        "Unable to give informed consent",
+        "Not willing to comply with study procedures",
+        "Refusal to use contraception during the study",
+        "Unwilling or unable to comply with the protocol",
+        "Inadequate bone marrow or organ function",
+        "ECOG performance status ≥ 2",
+        "Appropriate and willing for cytotoxic chemotherapy.",
+        "Withdrawal of consent in a previous study",
+        "Any condition that would impair the ability to give informed consent",
+        "Life expectancy < 3 months",
+    ],
+)
+def test_real_exclusions_with_requirement_words_stay_silent(item: str) -> None:
+    assert run(IN_EXCLUSION, eligible(_exclusion([item]))) == []
+
+
+def test_age_range_repeating_the_structured_limits_fires_and_an_excluded_age_does_not() -> None:
+    text = _exclusion(["Age 18 to 75 years", "Age < 18 years"])
+    rec = eligible(text, minimum_age="18 Years", maximum_age="75 Years")
+    assert paths(run(IN_EXCLUSION, rec)) == [["eligibility.exclusion[0]"]]
+
+
+def test_confirmed_diagnosis_of_the_studied_condition_fires_only_for_that_condition() -> None:
+    text = _exclusion(["Histologically confirmed osteosarcoma", "Histologically confirmed lymphoma"])
+    rec = record(conditions=["Osteosarcoma"], design={"primary_purpose": "TREATMENT"},
+                 eligibility=eligible(text).eligibility.model_dump())
+    assert paths(run(IN_EXCLUSION, rec)) == [["eligibility.exclusion[0]"]]
+
+
+def test_sub_items_and_items_under_a_mixed_header_are_not_read_as_the_lists_claim() -> None:
+    text = (
+        "Inclusion Criteria:\n\n- Adults\n\nExclusion Criteria:\n\n- Inability to do any of the following:\n"
+        "  - sign the informed consent form\n\nMother Inclusion/Exclusion:\n\n- Must be the biological mother\n"
+    )
+    rec = eligible(text)
+    assert [i.level for i in rec.eligibility.exclusion] == [0, 1, 0]
+    assert run(IN_EXCLUSION, rec) == []
+
+
+# --- eligibility.exclusion_item_in_inclusion -------------------------------------------------
+
+
+def test_exclusion_statement_under_inclusion_fires() -> None:
+    text = (
+        "Inclusion Criteria:\n\n1. Adults aged 18 or older\n2. Patients with brain metastases will be excluded.\n"
+        "3. Pregnant or breastfeeding women\n4. Unable to give informed consent\n\n"
+        "Exclusion Criteria:\n\n1. Prior chemotherapy\n"
+    )
+    findings = run("eligibility.exclusion_item_in_inclusion", eligible(text))
+    assert paths(findings) == [["eligibility.inclusion[1]"], ["eligibility.inclusion[2]"], ["eligibility.inclusion[3]"]]
+
+
+def test_exception_wording_inside_a_requirement_is_not_an_exclusion_statement() -> None:
+    text = (
+        "Inclusion Criteria:\n\n1. Patients who used immunosuppressants in the past are not excluded;\n"
+        "2. Able to swallow tablets; patients with malabsorption are not eligible\n"
+        "3. Not pregnant and not breastfeeding\n\nExclusion Criteria:\n\n1. Prior chemotherapy\n"
+    )
+    assert run("eligibility.exclusion_item_in_inclusion", eligible(text)) == []
+
+
+# --- eligibility.numbering -------------------------------------------------------------------
+
+
+def test_numbering_continuing_the_inclusion_list_and_restarting_fires_once_per_list() -> None:
+    text = (
+        "Inclusion Criteria\n\n1. Adults\n2. Condition Y\n3. ECOG 0-1\n\nExclusion Criteria\n\n"
+        "5. Signed informed consent\n6. Agree to use contraception\n\n1. Prior therapy\n2. Pregnancy\n"
+    )
+    findings = run("eligibility.numbering", eligible(text))
+    assert len(findings) == 1
+    message = findings[0].message
+    assert "opens at 5 although the inclusion list ends at 3" in message
+    assert "4 missing" in message
+    assert "restarts at 1 after 6" in message
+    assert paths(findings) == [["eligibility.exclusion[0]", "eligibility.exclusion[2]"]]
+
+
+def test_gaps_and_repeats_fire() -> None:
+    text = "Inclusion Criteria:\n\n1. A\n2. B\n2. C\n5. D\n\nExclusion Criteria:\n\n1. E\n"
+    findings = run("eligibility.numbering", eligible(text))
+    assert len(findings) == 1
+    assert "repeats 2" in findings[0].message
+    assert "jumps from 2 to 5 (3–4 missing)" in findings[0].message
+
+
+def test_clean_numbering_one_run_across_lists_and_sub_sections_stay_silent() -> None:
+    one_run = "Inclusion criteria\n\n1. A\n2. B\n\nExclusion criteria\n\n3. C\n4. D\n"
+    sub_sections = (
+        "Inclusion Criteria:\n\nCohort A:\n1. A\n2. B\nCohort B:\n1. C\n2. D\n\n"
+        "Exclusion Criteria:\n\n1. E\n2. F\n"
+    )
+    inline = "Inclusion Criteria:\n\n1. A\n\nExclusion Criteria: 1. B 2. C\n\n3. D\n4. E\n"
+    for text in (one_run, sub_sections, inline):
+        assert run("eligibility.numbering", eligible(text)) == [], text
+
+
+# --- eligibility.dangling_sublist ------------------------------------------------------------
+
+
+def test_announced_list_that_never_comes_fires() -> None:
+    text = (
+        "Inclusion Criteria:\n\n* Adults.\n* Negative pregnancy test, or meet one of the following criteria:\n"
+        "* Voluntary participation and signed consent.\n\nExclusion Criteria:\n\n"
+        "* Prior therapy.\n* Inadequate organ function, which meets any of the following laboratory limits:\n"
+    )
+    findings = run("eligibility.dangling_sublist", eligible(text))
+    assert paths(findings) == [["eligibility.inclusion[1]"], ["eligibility.exclusion[1]"]]
+    assert "list ends there" in findings[1].message
+
+
+def test_announced_list_that_is_given_stays_silent() -> None:
+    nested = "Exclusion Criteria:\n\n* Prior therapies as follows:\n\n  1. Anti-B7-H3 therapy\n  2. Topoisomerase I inhibitors\n"
+    flat = (
+        "Exclusion Criteria:\n\n- Activity impairment due to conditions such as:\n\n- peripheral vascular disease\n\n"
+        "- For females, one of the following applies:\n\n- Is not a woman of childbearing potential\n"
+    )
+    heading = "Inclusion Criteria:\n\nPATIENT CHARACTERISTICS:\n\nAge:\n- 18 and over\n"
+    no_list_word = "Exclusion Criteria:\n\n- Depression, or substance induced:\n- Seasonal depression.\n"
+    for text in (nested, flat, heading, no_list_word):
+        assert run("eligibility.dangling_sublist", eligible(text)) == [], text
+
+
+# --- eligibility.age_mismatch ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("item", "minimum", "maximum", "expected"),
+    [
+        ("Age (45 - 70 yr old).", "40 Years", "70 Years", "at least 45 years but minimum_age is 40 Years"),
+        ("Men and women ≥ 65 years old", None, None, "at least 65 years but minimum_age is not set"),
+        ("Male or female, 18 to 64 years of age", "18 Years", "65 Years", "at most 64 years but maximum_age is 65 Years"),
+    ],
+)
+def test_text_age_against_structured_age_fires(item: str, minimum: str | None, maximum: str | None, expected: str) -> None:
+    rec = eligible(f"Inclusion Criteria:\n\n- {item}\n", minimum_age=minimum, maximum_age=maximum)
+    findings = run("eligibility.age_mismatch", rec)
+    assert len(findings) == 1
+    assert expected in findings[0].message
+    assert findings[0].evidence[0].path == "eligibility.inclusion[0]"
+
+
+@pytest.mark.parametrize(
+    ("item", "minimum", "maximum"),
+    [
+        ("≥ 18 and ≤ 70 years of age", "18 Years", "70 Years"),
+        ("Males or females over 12 years old (≥ 12 years).", "12 Years", None),
+        ("Male or female from 2 to <12 years of age.", "2 Years", "11 Years"),
+        ("> 48 hours of age and < 120 hours old", "2 Days", "5 Days"),
+        ("Patient is over the age of 21", "21 Years", None),
+        ("For children aged under 18 months: two positive HIV-DNA tests", "3 Months", "17 Years"),
+        ("No family history of sudden death under 40 years of age", "18 Years", None),
+        ("Age-adjusted GFR < 80 ml/min", "18 Years", None),
+    ],
+)
+def test_agreeing_or_unrelated_ages_stay_silent(item: str, minimum: str | None, maximum: str | None) -> None:
+    rec = eligible(f"Inclusion Criteria:\n\n- {item}\n", minimum_age=minimum, maximum_age=maximum)
+    assert run("eligibility.age_mismatch", rec) == []
+
+
+# --- eligibility.sex_mismatch ----------------------------------------------------------------
+
+
+def test_one_sex_in_text_against_all_fires() -> None:
+    rec = eligible("Inclusion Criteria:\n\n- Healthy male volunteers aged 18-45\n", sex="ALL")
+    findings = run("eligibility.sex_mismatch", rec)
+    assert [f.message for f in findings] == ["inclusion criteria admit male participants only but sex is ALL"]
+    assert paths(findings) == [["eligibility.inclusion[0]", "eligibility.sex"]]
+
+
+def test_both_sexes_in_text_against_female_fires() -> None:
+    rec = eligible("Inclusion Criteria:\n\n- Men and women aged 18 or older\n", sex="FEMALE")
+    assert len(run("eligibility.sex_mismatch", rec)) == 1
+
+
+def test_conditional_sex_mentions_stay_silent() -> None:
+    text = (
+        "Inclusion Criteria:\n\n- Male or female, 18 years or older\n"
+        "- Women of childbearing potential must use contraception\n- Male participants with partners must agree\n"
+    )
+    assert run("eligibility.sex_mismatch", eligible(text, sex="ALL")) == []
+    women = eligible("Inclusion Criteria:\n\n- Postmenopausal women with osteoporosis\n", sex="FEMALE")
+    assert run("eligibility.sex_mismatch", women) == []
+
+
+# --- eligibility.duplicate_item --------------------------------------------------------------
+
+
+def test_same_criterion_in_both_lists_and_twice_in_one_fires() -> None:
+    text = (
+        "Inclusion Criteria:\n\n- Pregnant or breastfeeding women\n- Adults with condition Y\n\n"
+        "Exclusion Criteria:\n\n- Pregnant or breastfeeding women\n- Known HIV infection\n- Known HIV infection.\n"
+    )
+    findings = run("eligibility.duplicate_item", eligible(text))
+    assert [f.message for f in findings] == [
+        "the same criterion appears in both the inclusion and the exclusion list",
+        "the same criterion appears twice in the exclusion list",
+    ]
+    assert paths(findings) == [
+        ["eligibility.inclusion[0]", "eligibility.exclusion[0]"],
+        ["eligibility.exclusion[1]", "eligibility.exclusion[2]"],
+    ]
+
+
+def test_opposite_signs_groups_and_headings_are_not_duplicates() -> None:
+    text = (
+        "Inclusion Criteria:\n\n- Age > 60 years\n\nExclusion Criteria:\n\n- Age < 60 years\n"
+        "- For parent participants:\n- Unable to communicate clearly in English\n"
+        "- For adolescent participants:\n- Unable to communicate clearly in English\n"
+    )
+    assert run("eligibility.duplicate_item", eligible(text)) == []
+
+
+# --- eligibility.missing_section -------------------------------------------------------------
+
+
+def test_missing_parts_fire() -> None:
+    only_inclusion = eligible("Inclusion Criteria:\n\n- Adults with condition Y\n")
+    empty_header = eligible("Inclusion Criteria:\n\n- Adults with condition Y\n\nExclusion Criteria:\n")
+    nothing = record()
+    assert [f.message for f in run("eligibility.missing_section", only_inclusion)] == [
+        "the eligibility criteria have no exclusion part"
+    ]
+    assert [f.message for f in run("eligibility.missing_section", empty_header)] == [
+        "the eligibility criteria have an empty 'Exclusion Criteria' header"
+    ]
+    assert [f.message for f in run("eligibility.missing_section", nothing)] == [
+        "the record has no eligibility criteria"
+    ]
+
+
+def test_both_parts_or_a_stub_record_stay_silent() -> None:
+    both = eligible("Inclusion Criteria:\n\n- Adults\n\nExclusion Criteria:\n\n- Pregnancy\n")
+    stub = record(study_type=None)
+    pdq = eligible(
+        "DISEASE CHARACTERISTICS:\n\n  -  Confirmed stage IIIB lung cancer\n\nPATIENT CHARACTERISTICS:\n\n"
+        "  -  Not pregnant\n\nPRIOR CONCURRENT THERAPY:\n\n  -  No prior chemotherapy\n"
+    )
+    assert run("eligibility.missing_section", both) == []
+    assert run("eligibility.missing_section", stub) == []
+    assert run("eligibility.missing_section", pdq) == []
