@@ -37,6 +37,13 @@ class ServerSettings:
     n_threads: int = 2
     n_threads_batch: int = 2
     n_batch: int = 512
+    # llama-cpp-python's server defaults to logits for every prompt token (needed only for logprobs, which
+    # we never ask for): a 4096 x 151936 float array (2.5 GB) and a vocabulary projection per prompt token.
+    logits_all: bool = False
+    # A RAM cache of prompt states (llama-cpp-python `--cache`): pays when question types alternate, since
+    # the server otherwise keeps only the last prompt's prefix; costs a state copy per call and RAM.
+    prompt_cache: bool = False
+    prompt_cache_bytes: int = 2 << 30
     ready_timeout_s: float = 180.0
     stop_timeout_s: float = 10.0
     model_alias: str | None = None
@@ -61,7 +68,10 @@ def server_command(model_file: Path, port: int, settings: ServerSettings) -> lis
         "--n_threads_batch", str(settings.n_threads_batch),
         "--n_batch", str(settings.n_batch),
         "--use_mlock", "false",  # locking 1.1 GB fails under default memlock limits for non-root users
+        "--logits_all", str(settings.logits_all).lower(),
     ]  # fmt: skip
+    if settings.prompt_cache:
+        command += ["--cache", "true", "--cache_type", "ram", "--cache_size", str(settings.prompt_cache_bytes)]
     if settings.model_alias:
         command += ["--model_alias", settings.model_alias]
     return command

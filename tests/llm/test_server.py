@@ -47,8 +47,11 @@ def test_command_has_the_cpu_settings():
         "--n_threads_batch": "2",
         "--n_batch": "512",
         "--use_mlock": "false",
+        "--logits_all": "false",
         "--model_alias": "qwen",
     }
+    cached = server_command(Path("/m.gguf"), 4321, ServerSettings(prompt_cache=True, prompt_cache_bytes=1024))
+    assert cached[-6:] == ["--cache", "true", "--cache_type", "ram", "--cache_size", "1024"]
 
 
 def test_starts_answers_and_stops(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
