@@ -245,10 +245,9 @@ class LLM:
             payload: Any = None
             fetched = False
             base_url, key, probe_timeout = self.config.base_url, self.config.api_key, min(10.0, self.config.timeout_s)
-            if self._kind is None and self.config.mode == "auto":
-                assert base_url is not None
-                self._kind = kind_from_url(base_url)
-                if self._kind is None:
+            if self._kind is None and base_url is not None:
+                self._kind = kind_from_url(base_url)  # free; the /models probe only when the mode depends on it
+                if self._kind is None and self.config.mode == "auto":
                     payload, fetched = await fetch_models(base_url, key, probe_timeout), True
                     self._kind = kind_from_models(payload)
             if self._model is None and base_url is not None:
