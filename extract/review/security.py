@@ -1,0 +1,103 @@
+"""The page's defences: response headers (a CSP with no script at all), cross-site request checks
+(per-session token + Origin/Referer host), and which Host headers are served.
+
+- Every POST must carry the session's CSRF token (the session is a signed cookie, SameSite=Strict)
+  and come from this server's own origin: its Origin header, or else its Referer, must name the
+  host the request was sent to. A request with neither is refused.
+- Content-Security-Policy: default-src 'none'; only the package's own stylesheet loads; forms post
+  only to this server; no frames. The page uses no JavaScript, so none is allowed.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from urllib.parse import urlsplit
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (b"cache-control", b"no-store"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+]
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
+
+
+class SecurityHeaders:
+    """ASGI middleware: the headers above on every HTTP response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {name for name, _ in HEADERS}
+                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
+                message["headers"] = kept + HEADERS
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def allowed_hosts(bind_host: str) -> list[str]:
+    """Host headers served: loopback names, plus the bound host; any host when bound to all
+    interfaces (the curator chose to serve a network, so the name they use is not known here)."""
+    if bind_host in ("0.0.0.0", "::", ""):
+        return ["*"]
+    return sorted({*LOOPBACK_HOSTS, bind_host})
+
+
+def csrf_token(request: Request) -> str:
+    """This session's token, made on first use."""
+    token = request.session.get("csrf")
+    if not isinstance(token, str) or len(token) < 32:
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return token
+
+
+def check_post(request: Request, form: dict[str, str]) -> None:
+    """Refuse (403) a POST from another origin or without this session's token."""
+    host = request.headers.get("host", "")
+    origin = request.headers.get("origin")
+    referer = request.headers.get("referer")
+    if origin is not None:
+        sent_from = urlsplit(origin).netloc if origin != "null" else "null"
+    elif referer:
+        sent_from = urlsplit(referer).netloc
+    else:
+        raise HTTPException(403, "The request did not say which page sent it (no Origin or Referer header).")
+    if not host or not hmac.compare_digest(sent_from.lower(), host.lower()):
+        raise HTTPException(403, "The form was sent from another site, so it was refused.")
+    expected = request.session.get("csrf")
+    given = form.get("csrf", "")
+    if not isinstance(expected, str) or not given or not hmac.compare_digest(given, expected):
+        raise HTTPException(
+            403,
+            "The form's security token is missing or stale (the server may have restarted): reload the page and try again.",
+        )
+
+
+def local_path(target: str, default: str = "/") -> str:
+    """`target` when it is a path on this server ('/items/3'), else `default` (no open redirects)."""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
