@@ -16,21 +16,17 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-import sys
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import orjson
-from pydantic import ValidationError
 
 from extract.check import CheckConfig, Finding, active_rules, check_record
-from extract.errors import describe_validation_error
 from extract.review.capture import SPAN_BASE_SOURCE, Captured, capture
+from extract.review.inputs import read_inputs
 from extract.review.tally import now, refresh
-from extract.rows import ExtractionRow, SourceInfo
+from extract.rows import ExtractionRow
 
 UNGROUNDED_RULE = "extract.ungrounded"
 ERROR_RULE = "extract.error"
@@ -74,74 +70,6 @@ class LoadSummary:
             out.append(f"findings for records not in this load (skipped): {self.unmatched_findings}")
         out.extend(f"skipped: {problem}" for problem in self.problems)
         return out
-
-
-# --- reading inputs ---------------------------------------------------------------------------
-
-
-@dataclass
-class Inputs:
-    rows: list[ExtractionRow] = field(default_factory=list)
-    findings: dict[str, list[Finding]] = field(default_factory=lambda: defaultdict(list))
-    findings_seen: bool = False
-    problems: list[str] = field(default_factory=list)
-
-
-def _lines(name: str) -> Iterator[tuple[int, bytes]]:
-    if name == "-":
-        yield from enumerate(sys.stdin.buffer, start=1)
-        return
-    with Path(name).open("rb") as handle:
-        yield from enumerate(handle, start=1)
-
-
-def read_inputs(names: Iterable[str]) -> Inputs:
-    """Every line of every file, sorted into extraction rows and findings (by the fields they have)."""
-    out = Inputs()
-    for name in names:
-        for number, line in _lines(name):
-            if not line.strip():
-                continue
-            where = f"{name}:{number}"
-            try:
-                value = orjson.loads(line)
-            except orjson.JSONDecodeError as exc:
-                out.problems.append(f"{where}: not JSON ({exc})")
-                continue
-            if isinstance(value, dict) and {"source", "status"} <= value.keys():
-                row = _row(value, where, out.problems)
-                if row is not None:
-                    out.rows.append(row)
-            elif isinstance(value, dict) and {"rule", "evidence"} <= value.keys():
-                out.findings_seen = True
-                try:
-                    finding = Finding.model_validate(value)
-                except ValidationError as exc:
-                    out.problems.append(f"{where}: not a finding ({describe_validation_error(exc)})")
-                    continue
-                out.findings[finding.nct_id or ""].append(finding)
-            else:
-                out.problems.append(f"{where}: neither an extraction row nor a finding")
-    return out
-
-
-def _row(value: dict[str, Any], where: str, problems: list[str]) -> ExtractionRow | None:
-    """The row validated; a row whose record fails the model is queued as an error row."""
-    try:
-        return ExtractionRow.model_validate(value)
-    except ValidationError as exc:
-        try:
-            source = SourceInfo.model_validate(value.get("source"))
-        except ValidationError:
-            problems.append(f"{where}: extraction row without a valid source ({describe_validation_error(exc)})")
-            return None
-        provenance = value.get("provenance") if isinstance(value.get("provenance"), dict) else {}
-        return ExtractionRow(
-            source=source,
-            status="error",
-            error={"type": "RecordInvalid", "message": describe_validation_error(exc)},
-            provenance=provenance,
-        )
 
 
 # --- flags ---------------------------------------------------------------------------------------

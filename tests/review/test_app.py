@@ -7,6 +7,7 @@ import re
 import sqlite3
 from pathlib import Path
 
+import orjson
 import pytest
 from starlette.testclient import TestClient
 
@@ -213,6 +214,7 @@ def test_headers_hosts_and_redirects(client: TestClient, db: Path) -> None:
     assert "httponly" in cookie and "samesite=strict" in cookie
     assert client.get("/static/review.css").status_code == 200
     assert client.get("/static/../store.py").status_code == 404
+    assert client.get("/static/%2e%2e/store.py").status_code == 404
     evil = TestClient(create_app(db), base_url="http://attacker.example:8765")
     assert evil.get("/").status_code == 400  # DNS rebinding: a foreign Host header is not served
     assert local_path("//evil.example/x") == "/" and local_path("https://evil.example") == "/"
@@ -230,3 +232,42 @@ def test_record_markup_is_inert(tmp_path: Path) -> None:
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
         assert "<img" not in html.lower()
     assert "&lt;img src=x onerror=&#34;alert(2)&#34;&gt;" in item
+
+
+def test_error_rows_and_missing_sources_render(tmp_path: Path) -> None:
+    rows = [
+        {
+            "source": {"id": "broken.json", "kind": "unknown", "path": "broken.json", "sha256": "1" * 64},
+            "status": "error",
+            "record": None,
+            "error": {"type": "InvalidJSON", "message": "JSON ends <early>"},
+            "provenance": {},
+        },
+        {
+            "source": {
+                "id": "NCT00000003",
+                "kind": "page_text",
+                "path": str(tmp_path / "gone.txt"),
+                "sha256": "3" * 64,
+            },
+            "status": "ok",
+            "record": {"nct_id": "NCT00000003", "brief_title": "T"},
+            "error": None,
+            "provenance": {
+                "span_base": "source",
+                "ungrounded": [{"path": "acronym", "value": "XY", "reason": "not found"}],
+            },
+        },
+    ]
+    data = tmp_path / "rows.jsonl"
+    data.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
+    conn = connect(tmp_path / "q.sqlite")
+    load(conn, [str(data)])
+    client = TestClient(create_app(tmp_path / "q.sqlite"), base_url=BASE)
+    error_page = client.get(f"/items/{item_id(conn, 'broken.json')}")
+    assert error_page.status_code == 200
+    assert "InvalidJSON" in error_page.text and "JSON ends &lt;early&gt;" in error_page.text
+    assert 'class="correct-form"' not in error_page.text  # nothing to correct on an error row
+    missing = client.get(f"/items/{item_id(conn, 'NCT00000003')}")
+    assert missing.status_code == 200 and 'id="no-source"' in missing.text and "is not there" in missing.text
+    assert client.get("/items/999").status_code == 404 and "no item 999" in client.get("/items/999").text
