@@ -6,6 +6,7 @@ Thin by design: parse options, call the library, print. Every behaviour lives in
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -164,12 +165,18 @@ def extract(
         finally:
             await lazy.aclose()
 
+    # SIGTERM (a scheduler stopping the job) unwinds like Ctrl-C: rows written stay, the model server stops.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     summary = asyncio.run(run())
     err_console.print(summary.table())
     for error_type, count in summary.error_types.most_common():
         err_console.print(f"  error {error_type}: {count}")
     if strict and summary.failed:
         raise typer.Exit(1)
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _register_optional_commands() -> None:

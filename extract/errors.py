@@ -91,6 +91,11 @@ class LLMTransportError(LLMError):
     """The endpoint kept failing (timeout, connection reset, 429, 5xx) after every retry."""
 
 
+class LLMRequestRefused(LLMTransportError):
+    """The endpoint refused the request itself (400, 401, 404: bad key, unknown model, too long):
+    sending it again would be refused again, so it is not retried, now or on resume."""
+
+
 class LLMInvalidAnswer(LLMError):
     """The model's answer still failed the answer schema after every re-ask."""
 

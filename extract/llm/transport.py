@@ -18,7 +18,7 @@ from typing import TypeVar
 
 import openai
 
-from extract.errors import LLMTransportError
+from extract.errors import LLMRequestRefused, LLMTransportError
 
 T = TypeVar("T")
 
@@ -123,7 +123,8 @@ async def send_with_retries(
                     what = f"gave up after {retries + 1} tries"
                 else:
                     what = "the endpoint refused the request (not retried)"
-                raise LLMTransportError(redact(f"{describe(exc)}; {what}", secret)) from None
+                error = LLMTransportError if retryable else LLMRequestRefused
+                raise error(redact(f"{describe(exc)}; {what}", secret)) from None
             wait = policy.delay(retries, retry_after_seconds(exc), rng)
             if on_retry is not None:
                 on_retry(exc, wait)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from extract.errors import LLMInvalidAnswer, LLMTransportError
+from extract.errors import LLMInvalidAnswer, LLMRequestRefused, LLMTransportError
 from extract.llm import LLM, CallStats, EndpointConfig
 
 from .conftest import TEST_KEY
@@ -119,6 +119,7 @@ def test_client_errors_are_not_retried(fake_openai: FakeOpenAI, llm_config: Call
     fake_openai.script(status(400, "bad request"))
     error = ask_error(llm_config(), LLMTransportError)
     assert len(fake_openai.chat_requests) == 1 and "not retried" in str(error)
+    assert isinstance(error, LLMRequestRefused)  # its own type: a resume does not retry it either
 
 
 def test_transport_error_text_never_reaches_a_later_request(fake_openai: FakeOpenAI, llm_config: Callable[..., Any]):

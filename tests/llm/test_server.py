@@ -42,7 +42,7 @@ def test_command_has_the_cpu_settings():
         "--model": "/m.gguf",
         "--host": "127.0.0.1",
         "--port": "4321",
-        "--n_ctx": "4096",
+        "--n_ctx": "16384",
         "--n_threads": "2",
         "--n_threads_batch": "2",
         "--n_batch": "512",
