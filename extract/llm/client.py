@@ -388,7 +388,7 @@ class LLM:
         except InstructorRetryException as exc:
             cause = exc.__cause__
             if isinstance(cause, LLMTransportError):
-                raise LLMTransportError(
+                raise type(cause)(  # keep the subclass: a refused request stays LLMRequestRefused
                     redact(f"{cause} (on model call {tally.attempts} of at most {self.config.max_reasks + 1})", secret)
                 ) from None
             detail = _describe_parse_error(cause) if cause is not None else str(exc)[:300]
