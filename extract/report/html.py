@@ -63,7 +63,8 @@ def _fixture_view(result: FixtureResult, source: str, gold_criteria: str | None)
         "groups": result.groups(),
         "micro": result.micro(),
         "problems": [d for d in diffs if d.status != "ok"],
-        "matches": [d for d in diffs if d.status == "ok"],
+        # structured inputs map exactly; listing their hundreds of matches would only bloat the page
+        "matches": [d for d in diffs if d.status == "ok"] if result.page else [],
         "outcomes": result.check.outcomes,
         "text_title": title,
         "segments": segments(text, _marks(result)),

@@ -114,7 +114,7 @@ def register(app: typer.Typer) -> None:
 
         out = Console()
         out = out if out.is_terminal else Console(width=140)  # CI logs: room for the set columns
-        err = Console(stderr=True)
+        err = Console(stderr=True, soft_wrap=True)  # one line per regression, however long
         root = fixtures.parent
         cache = cache_dir if cache_dir is not None else (root / "llm-cache" if (root / "llm-cache").is_dir() else None)
         baseline_path = baseline if baseline is not None else root / "baseline.json"
