@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from extract.score.fixtures import SET_NAMES, FixtureError
+
+if TYPE_CHECKING:
+    from extract.score.runner import EvalRun
 
 LLM_PANEL = "Model (page fixtures only)"
 GATE_PANEL = "Reports and regression gate"
@@ -182,13 +185,11 @@ def _check_config(path: Path | None) -> object:
     return load_file(path, RULES)
 
 
-def tables(run: object) -> list[Table]:
+def tables(run: EvalRun) -> list[Table]:
     """One table per field group (fields x sets), then the checker and the set totals."""
     from extract.report.summary import fmt
     from extract.score.fields import FIELD_GROUP, GROUPS
-    from extract.score.runner import EvalRun
 
-    assert isinstance(run, EvalRun)
     sets = run.metrics.sets
     out: list[Table] = []
     totals = Table(title="eval: totals per set (rendered pages are scored apart)")
