@@ -6,11 +6,14 @@ written in shards of --shard-rows rows, since the loader refuses files over 32 M
 - parse:  read each shard, split it into lines, `orjson.loads` every line (the bare-parse baseline);
 - check:  `extract.check.runner.iter_checked` over the shards: load (detect, hash, parse), map
           (TrialRecord validation of each row's record) and every rule: what `trialqa check` does
-          minus printing. Run in a fresh child process per count, which also reports its peak RSS,
-          so memory at 10k and at 100k records can be compared (the run streams; it must stay flat).
+          minus printing;
+- with --breakdown also `load` (iter_sources alone) and `load + validate` (no rules).
 
-Times are CPU seconds of the measuring process (`time.process_time`) - the fair figure on a shared
-machine - with wall seconds beside them. Records/s is per core: one process, one thread.
+Each count runs in a fresh child process that measures the stages shard by shard, interleaved, so
+a change in the machine's load hits every stage alike, and reports its peak RSS: memory at 10k and
+at 100k records is compared (the run streams; it must stay flat). Times are CPU seconds of the
+measuring process (`time.process_time`), the fair figure on a shared machine, with wall seconds
+beside them. Records/s is per core: one process, one thread.
 
     .venv/bin/python bench/check_bench.py                       # 100,000 records, memory at 10k and 100k
     .venv/bin/python bench/check_bench.py --count 20000 --breakdown
@@ -29,6 +32,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -111,22 +115,38 @@ def check_all(shards: list[Path]) -> dict[str, int]:
     return counts
 
 
-def child(shard_list: Path) -> None:
-    """Run the end-to-end check in this (fresh) process; print times, counts and peak RSS as JSON."""
+STAGES = ("parse", "load", "load+validate", "check")
+
+
+def child(shard_list: Path, breakdown: bool) -> None:
+    """Measure in this fresh process, shard by shard, interleaving the stages (so a change in the
+    machine's load hits every stage alike); print CPU and wall seconds per stage, counts and the
+    peak RSS as JSON."""
     shards = [Path(line) for line in shard_list.read_text().splitlines() if line]
     import extract.check.runner  # noqa: F401  (imports are not part of the measured time)
 
-    cpu, wall, counts = timed(lambda: check_all(shards))
+    stages = STAGES if breakdown else ("parse", "check")
+    run = {"parse": parse_all, "load": load_only, "load+validate": load_and_validate, "check": check_all}
+    cpu = dict.fromkeys(stages, 0.0)
+    wall = dict.fromkeys(stages, 0.0)
+    counts = {"records": 0, "checked": 0, "findings": 0}
+    for shard in shards:
+        for stage in stages:
+            spent_cpu, spent_wall, result = timed(lambda stage=stage, shard=shard: run[stage]([shard]))
+            cpu[stage] += spent_cpu
+            wall[stage] += spent_wall
+            if stage == "check":
+                for key in counts:
+                    counts[key] += result[key]  # type: ignore[index]
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    print(json.dumps({"cpu_s": cpu, "wall_s": wall, "peak_rss_mib": peak_kib / 1024, **counts}))  # type: ignore[dict-item]
+    print(json.dumps({"cpu": cpu, "wall": wall, "peak_rss_mib": peak_kib / 1024, **counts}))
 
 
-def run_child(shards: list[Path], folder: Path) -> dict[str, float]:
+def run_child(shards: list[Path], folder: Path, breakdown: bool) -> dict[str, Any]:
     listing = folder / f"shards-{len(shards)}.txt"
     listing.write_text("\n".join(str(p) for p in shards))
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", str(listing)], check=True, capture_output=True, text=True, cwd=REPO
-    )
+    command = [sys.executable, __file__, "--child", str(listing)] + (["--breakdown"] if breakdown else [])
+    done = subprocess.run(command, check=True, capture_output=True, text=True, cwd=REPO)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -146,7 +166,7 @@ def main() -> None:
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(Path(args.child))
+        child(Path(args.child), args.breakdown)
         return
 
     folder = Path(args.workdir or tempfile.mkdtemp(prefix="check_bench_"))
@@ -157,32 +177,26 @@ def main() -> None:
         size = sum(p.stat().st_size for p in shards)
         print(f"input: {len(rows)} real records repeated to {args.count:,} rows, {len(shards)} files, "
               f"{size / 2**20:,.0f} MiB ({size / args.count / 1024:.1f} KiB/row)")
-        print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs visible, one process measured at a time")
+        print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs visible; one process, one thread measured")
 
-        small = list(rows_in(shards, args.shard_rows, args.memory_at))
-        at_small = run_child(small, folder)
-        at_full = run_child(shards, folder)
-
-        parse_cpu, parse_wall, parsed = timed(lambda: parse_all(shards))
-        assert parsed == args.count
-        lines = [
-            ("orjson parse (baseline)", parse_cpu, parse_wall),
-            ("check end to end", at_full["cpu_s"], at_full["wall_s"]),
-        ]
-        if args.breakdown:
-            load_cpu, load_wall, _ = timed(lambda: load_only(shards))
-            valid_cpu, valid_wall, _ = timed(lambda: load_and_validate(shards))
-            lines[1:1] = [("load (iter_sources)", load_cpu, load_wall), ("load + validate", valid_cpu, valid_wall)]
+        at_small = run_child(list(rows_in(shards, args.shard_rows, args.memory_at)), folder, breakdown=False)
+        at_full = run_child(shards, folder, breakdown=args.breakdown)
+        cpu, wall = at_full["cpu"], at_full["wall"]
+        names = {"parse": "orjson parse (baseline)", "load": "load (iter_sources)",
+                 "load+validate": "load + validate records", "check": "check end to end"}
         print()
         print(f"{'stage':28s} {'CPU s':>8s} {'wall s':>8s} {'rec/s/core':>11s} {'x parse':>8s}")
-        for name, cpu, wall in lines:
-            print(f"{name:28s} {cpu:8.2f} {wall:8.2f} {args.count / cpu:11,.0f} {cpu / parse_cpu:8.2f}")
+        for stage in STAGES:
+            if stage in cpu:
+                print(f"{names[stage]:28s} {cpu[stage]:8.2f} {wall[stage]:8.2f} "
+                      f"{args.count / cpu[stage]:11,.0f} {cpu[stage] / cpu['parse']:8.2f}")
         print()
         print(f"findings: {at_full['findings']:,} over {at_full['checked']:,} checked records "
               f"(of {at_full['records']:,})")
-        ratio = at_full["cpu_s"] / parse_cpu
+        ratio = cpu["check"] / cpu["parse"]
         verdict = "meets" if ratio <= 5 else "misses"
-        print(f"end-to-end / parse = {ratio:.2f}x ({verdict} the <= 5x target)")
+        print(f"end-to-end / parse = {ratio:.2f}x CPU ({verdict} the <= 5x target); "
+              f"wall {wall['check'] / wall['parse']:.2f}x")
         print(f"peak RSS: {at_small['peak_rss_mib']:.0f} MiB at {at_small['records']:,} records, "
               f"{at_full['peak_rss_mib']:.0f} MiB at {at_full['records']:,} records "
               f"(x{at_full['peak_rss_mib'] / at_small['peak_rss_mib']:.2f} for x{args.count / args.memory_at:.0f} records)")

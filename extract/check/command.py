@@ -55,7 +55,9 @@ SkipOption = Annotated[
 ]
 ConfigOption = Annotated[
     Path | None,
-    typer.Option("--config", help="TOML file with [tool.trialqa.check] (or its keys at top level).", show_default=False),
+    typer.Option(
+        "--config", help="TOML file with a \\[tool.trialqa.check] table (or its keys at top level).", show_default=False
+    ),
 ]
 
 

@@ -143,26 +143,49 @@ class Context:
     @cached_property
     def arm_interventions(self) -> list[list[int]]:
         """For each arm, the indices of the interventions it receives, by either cross-reference
-        (the arm's "Type: Name" list, or the intervention's arm labels), in intervention order."""
+        (the arm's "Type: Name" list, or the intervention's arm labels), in intervention order.
+        Names are matched as written first, and normalised (case, punctuation) only when that fails."""
         record = self.record
         if not record.arms:
             return []
         by_name: dict[str, list[int]] = {}
+        for index, intervention in enumerate(record.interventions):
+            by_name.setdefault(intervention.name, []).append(index)
+        by_label: dict[str, list[int]] = {}
+        for arm_index, arm in enumerate(record.arms):
+            by_label.setdefault(arm.label, []).append(arm_index)
+        found: list[set[int]] = [set() for _ in record.arms]
+        for arm_index, arm in enumerate(record.arms):
+            for position, name in enumerate(arm.intervention_names):
+                exact = by_name.get(strip_type_prefix(name)) or by_name.get(name)
+                if exact:
+                    found[arm_index].update(exact)
+                    continue
+                bare, whole = self.arm_reference_keys[arm_index][position]
+                found[arm_index].update(self._by_name_key.get(bare, ()))
+                found[arm_index].update(self._by_name_key.get(whole, ()))
+        for index, intervention in enumerate(record.interventions):
+            for position, label in enumerate(intervention.arm_labels):
+                arms = by_label.get(label)
+                if arms is None:
+                    arms = self._by_label_key.get(self.intervention_label_keys[index][position], [])
+                for arm_index in arms:
+                    found[arm_index].add(index)
+        return [sorted(given) for given in found]
+
+    @cached_property
+    def _by_name_key(self) -> dict[str, list[int]]:
+        by_name: dict[str, list[int]] = {}
         for index, key in enumerate(self.intervention_keys):
             by_name.setdefault(key, []).append(index)
+        return by_name
+
+    @cached_property
+    def _by_label_key(self) -> dict[str, list[int]]:
         by_label: dict[str, list[int]] = {}
         for arm_index, key in enumerate(self.arm_keys):
             by_label.setdefault(key, []).append(arm_index)
-        found: list[set[int]] = [set() for _ in record.arms]
-        for arm_index, references in enumerate(self.arm_reference_keys):
-            for bare, whole in references:
-                found[arm_index].update(by_name.get(bare, ()))
-                found[arm_index].update(by_name.get(whole, ()))
-        for index, labels in enumerate(self.intervention_label_keys):
-            for label in labels:
-                for arm_index in by_label.get(label, ()):
-                    found[arm_index].add(index)
-        return [sorted(given) for given in found]
+        return by_label
 
     @cached_property
     def arm_reference_keys(self) -> list[list[tuple[str, str]]]:

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import re
 
-# "Drug: Placebo" -> type prefix as CT.gov writes it in armGroups[].interventionNames.
-_TYPE_PREFIX = re.compile(
-    r"^\s*(?:drug|device|biological|biologic|procedure|procedure/surgery|radiation|behavioral|behavioural|genetic|"
-    r"dietary\s+supplement|combination\s+product|diagnostic\s+test|other|biological/vaccine)\s*:\s*",
-    re.IGNORECASE,
-)
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 # No leading lookbehind: a pattern that starts with a character class lets `re` skip ahead fast.
 _SENTENCE_END = re.compile(r"[.!?;]\s+(?=[\"'(\[]?[A-Z0-9])|\n\s*\n")
 _CLAUSE_END = re.compile(r"[.;](?:\s|$)")
 
 
+_TYPE_WORDS = frozenset(
+    {"drug", "device", "biological", "biologic", "procedure", "procedure/surgery", "radiation", "behavioral",
+     "behavioural", "genetic", "dietary supplement", "combination product", "diagnostic test", "other",
+     "biological/vaccine"}
+)
+
+
 def strip_type_prefix(name: str) -> str:
     """'Drug: Placebo' -> 'Placebo'; a name without a known type prefix is returned as is."""
-    return _TYPE_PREFIX.sub("", name, count=1)
+    head, colon, tail = name.partition(":")
+    if colon and " ".join(head.lower().split()) in _TYPE_WORDS:
+        return tail.strip()
+    return name
 
 
 _ASCII_TO_SPACE = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})

@@ -92,3 +92,16 @@ def test_narrative_dates_that_agree_or_are_not_the_study_dates_stay_silent() -> 
     other = record(brief_summary="A previous trial of Drug X began in May 2010.", **_dates("2021-03", None, "2023-06"))
     for rec in (agrees, recruitment, other):
         assert run("dates.text_vs_fields", rec) == []
+
+
+def test_narrative_evidence_on_a_page_record_points_into_the_page_text() -> None:
+    page = "Brief Summary:\n" + NARRATIVE + "\nMore page text."
+    start = page.index(NARRATIVE)
+    rec = record(brief_summary=NARRATIVE, spans={"brief_summary": {"start": start, "end": start + len(NARRATIVE)}},
+                 **_dates("2019-01", "2020-12", "2020-12"))
+    findings = run("dates.text_vs_fields", rec, source_text=page)
+    sentence = findings[0].evidence[0]
+    assert sentence.span is not None
+    assert page[sentence.span.start : sentence.span.end] == "The study started in January 2019 and ended in December 2019."
+    # without the page (a structured record), the same evidence has no span: it would not index anything
+    assert run("dates.text_vs_fields", rec)[0].evidence[0].span is None

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from extract.check.context import Context
 from extract.check.finding import Evidence
 from extract.check.registry import Hit, hit, rule
+from extract.check.text import strip_type_prefix
 from extract.model import Arm
 from extract.model.vocab import ArmType, InterventionModel, StudyType
 
@@ -175,22 +176,25 @@ def unknown_intervention_reference(ctx: Context) -> Iterator[Hit]:
     the record no longer says who receives what.
     """
     record = ctx.record
-    names = set(ctx.intervention_keys)
+    exact = {intervention.name for intervention in record.interventions}
     for index, arm in enumerate(record.arms):
-        for position, (bare, whole) in enumerate(ctx.arm_reference_keys[index]):
-            reference = arm.intervention_names[position]
-            if bare not in names and whole not in names:
+        for position, reference in enumerate(arm.intervention_names):
+            if strip_type_prefix(reference) in exact or reference in exact:
+                continue
+            bare, whole = ctx.arm_reference_keys[index][position]
+            if bare not in ctx._by_name_key and whole not in ctx._by_name_key:
                 yield hit(
                     f"arm names intervention {reference!r}, which is not among the interventions",
                     ctx.field(f"arms[{index}].intervention_names[{position}]", reference),
                 )
-    labels = set(ctx.arm_keys)
     if not record.arms:
         return
+    exact_labels = {arm.label for arm in record.arms}
     for index, intervention in enumerate(record.interventions):
-        for position, key in enumerate(ctx.intervention_label_keys[index]):
-            label = intervention.arm_labels[position]
-            if key not in labels:
+        for position, label in enumerate(intervention.arm_labels):
+            if label in exact_labels:
+                continue
+            if ctx.intervention_label_keys[index][position] not in ctx._by_label_key:
                 yield hit(
                     f"intervention names arm {label!r}, which is not among the arms",
                     ctx.field(f"interventions[{index}].arm_labels[{position}]", label),

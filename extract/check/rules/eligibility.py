@@ -241,11 +241,12 @@ def exclusion_item_in_inclusion(ctx: Context) -> Iterator[Hit]:
     ("...; patients with X are not eligible") inside a real requirement is not reported.
     """
     everything = ctx.clauses_lower("inclusion")
-    if not any(h in everything for h in _EXCLUSION_HINTS):
+    present = [h for h in _EXCLUSION_HINTS if h in everything]
+    if not present:
         return
-    for index, _item, clause, lowered in ctx.clauses("inclusion"):
-        if not any(h in lowered for h in _EXCLUSION_HINTS):
-            continue
+    clauses = ctx.clauses("inclusion")
+    for position in ctx.clauses_with("inclusion", present):
+        index, _item, clause, _lowered = clauses[position]
         for name, pattern in _EXCLUSION_STATEMENTS:
             match = pattern.search(clause)
             if match and not (name == "says who is excluded" and _NEGATED.search(clause, 0, match.start())):
