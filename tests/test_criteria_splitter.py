@@ -276,3 +276,22 @@ def test_markdown_indented_sublist() -> None:
 def test_empty_and_whitespace_text_give_no_items() -> None:
     assert split_criteria("").inclusion == []
     assert split_criteria("   \n\n  ").inclusion == []
+
+
+def test_xml_wrapped_line_that_reads_like_a_header_stays_in_its_item(records_dir: Path) -> None:
+    # NCT03521479 item 2 wraps onto a line reading "exclusion criterion." and item 3 has an indented
+    # second paragraph: neither is a header, both belong to their items
+    split = split_criteria(_xml_criteria(records_dir, "NCT03521479"))
+    assert [h.text for h in split.headers] == ["Inclusion Criteria:", "Exclusion Criteria:"]
+    assert _labels(split.inclusion) == ["1.", "2.", "3.", "4."]
+    assert split.inclusion[1].text.endswith("will neither be required nor will be an exclusion criterion.")
+    assert split.inclusion[2].text.endswith("excluded if they give an answer of three or fewer.")
+    assert split.exclusion[0].text == "Pregnant or lactating females."
+
+
+def test_xml_items_on_the_header_line_keep_their_label(records_dir: Path) -> None:
+    # NCT02958956: "Exclusion Criteria: 1. Age less than (<) 40 years during study period. 2. No KPNC"
+    split = split_criteria(_xml_criteria(records_dir, "NCT02958956"))
+    assert split.headers[-1].text == "Exclusion Criteria"
+    assert split.exclusion[0].label == "1."
+    assert split.exclusion[0].text.startswith("Age less than (<) 40 years during study period.")

@@ -156,6 +156,7 @@ async def extract_page(text: str, llm: Asker | None) -> PageDraft:
             b.put("design.masking", masking, masking_field.value)
             b.put("design.who_masked", roles)
     await _conditions(b, llm, ledger)
+    _keywords(b)
     for key, part in (
         ("brief_summary", sections.brief_summary),
         ("detailed_description", sections.detailed_description),
@@ -203,8 +204,9 @@ async def _conditions(b: _Builder, llm: Asker | None, ledger: Ledger) -> None:
     if line is None:
         return
     text = b.sections.text
-    if re.search(r"[,;|]", line.text):
-        names = [n.strip() for n in re.split(r"[,;|]", line.text) if n.strip()]
+    # ";" and "|" separate names; a comma may be part of one ("Solid Tumor, Adult"), so the model decides
+    if re.search(r"[;|]", line.text):
+        names = [n.strip() for n in re.split(r"[;|]", line.text) if n.strip()]
     elif len(line.text.split()) >= 3 and llm is not None:
         names = await questions.conditions_split(llm, ledger, b.draft.data.get("brief_title", ""), line.text)
     else:
@@ -217,6 +219,22 @@ async def _conditions(b: _Builder, llm: Asker | None, ledger: Ledger) -> None:
         conditions.append(text[offset : offset + len(name)])
         b.draft.spans[f"conditions[{len(conditions) - 1}]"] = Span(start=offset, end=offset + len(name))
     b.draft.data["conditions"] = conditions
+
+
+def _keywords(b: _Builder) -> None:
+    found = b.field("keywords")
+    if found is None:
+        return
+    names = [n.strip() for n in re.split(r"[;|]", found.value.text) if n.strip()]
+    offset = found.value.start
+    keywords = []
+    for name in names:
+        start = b.sections.text.find(name, offset, found.value.end)
+        if start >= 0:
+            b.draft.spans[f"keywords[{len(keywords)}]"] = Span(start=start, end=start + len(name))
+            keywords.append(name)
+            offset = start + len(name)
+    b.draft.data["keywords"] = keywords
 
 
 def _norm_name(name: str) -> str:

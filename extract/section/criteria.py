@@ -227,7 +227,10 @@ class _Splitter:
                 continue
             label, style, text_pos = _strip_markers(self.text, line.content_start, line.end)
             line_text = self.text[text_pos : line.end]
-            kind = header_kind(line_text)
+            wrapped = (  # a hard-wrapped line of the open item ("...meets the\n     exclusion criterion.")
+                self.item is not None and not label and not blank_before and line.indent >= self.item.text_column > 0
+            )
+            kind = None if wrapped else header_kind(line_text)
             if kind is not None:
                 self.header(kind, line)
                 blank_before = False
@@ -240,8 +243,8 @@ class _Splitter:
                     header_kind(inline[1]) or "generic",
                     _Line(line.start, text_pos + inline.end(1), line.indent, line.content_start),
                 )
-                text_pos += inline.end()
-                label, style = "", "para"
+                # the items may follow on the same line: "Exclusion Criteria: 1. Age < 40. 2. ..."
+                label, style, text_pos = _strip_markers(self.text, text_pos + inline.end(), line.end)
             item = self.item
             continues = (
                 item is not None

@@ -21,8 +21,11 @@ INTERVENTION_TYPE_WORDS = (
     r"Drug|Device|Biological|Biologic|Procedure|Radiation|Behavioral|Genetic|Dietary Supplement|"
     r"Combination Product|Diagnostic Test|Other"
 )
-_ARM_LINE = re.compile(rf"^\|?\s*(?P<type>{ARM_TYPE_WORDS})\s*:\s*(?P<label>.+?)\s*\|?\s*$")
-_INTERVENTION_LINE = re.compile(rf"^\|?\s*(?P<type>{INTERVENTION_TYPE_WORDS})\s*:\s*(?P<name>.+?)\s*\|?\s*$")
+# "Experimental: Label" / "- Drug: Name" (a list bullet or a table pipe may lead)
+ARM_LINE = re.compile(rf"^(?:\||[-*•]\s)?\s*(?P<type>{ARM_TYPE_WORDS})\s*:\s*(?P<label>.+?)\s*\|?\s*$")
+INTERVENTION_LINE = re.compile(rf"^(?:\||[-*•]\s)?\s*(?P<type>{INTERVENTION_TYPE_WORDS})\s*:\s*(?P<name>.+?)\s*\|?\s*$")
+_ARM_INTERVENTIONS = re.compile(r"^Interventions?\s*:\s*(?P<refs>.+)$", re.IGNORECASE)
+_ARM_LINE, _INTERVENTION_LINE = ARM_LINE, INTERVENTION_LINE
 _OTHER_NAME = re.compile(r"^Other Names?\s*:\s*(?P<names>.*?)\s*\|?\s*$", re.IGNORECASE)
 _GROUP_TYPE = re.compile(r"^(?:Group|Arm)\s+Type\s*:?\s*(?P<type>[A-Za-z_ ]+?)\s*$", re.IGNORECASE)
 _INTERVENTION_TYPE = re.compile(r"^Intervention\s+Type\s*:?\s*(?P<type>[A-Za-z_ ]+?)\s*$", re.IGNORECASE)
@@ -83,6 +86,15 @@ def parse_type_label_rows(lines: list[Line], text: str) -> list[ArmBlock]:
                 if name:
                     current_int.other_names.append(_located(line, text, name))
             continue
+        refs = _ARM_INTERVENTIONS.match(line.text)
+        if refs and current_arm is not None:  # "Interventions: Drug: A; Device: B" under an arm
+            for ref in re.split(r"\s*;\s*", refs["refs"]):
+                ref_match = INTERVENTION_LINE.match(ref)
+                if ref_match:
+                    current_arm.interventions.append(
+                        InterventionBlock(name=_located(line, text, ref_match["name"]), type_text=ref_match["type"])
+                    )
+            continue
         if arm_match and not (in_intervention_cell and int_match):
             current_arm = ArmBlock(label=_located(line, text, arm_match["label"]), type_text=arm_match["type"])
             arms.append(current_arm)
@@ -102,6 +114,25 @@ def parse_type_label_rows(lines: list[Line], text: str) -> list[ArmBlock]:
         if target is not None:
             target.append(_located(line, text, body))
     return arms
+
+
+def parse_type_label_list(lines: list[Line], text: str) -> list[InterventionBlock]:
+    """An interventions list: "- Drug: Name" items, each followed by its description lines."""
+    blocks: list[InterventionBlock] = []
+    for line in lines:
+        if line.blank:
+            continue
+        match = INTERVENTION_LINE.match(line.text)
+        other = _OTHER_NAME.match(line.text)
+        if match:
+            blocks.append(InterventionBlock(name=_located(line, text, match["name"]), type_text=match["type"]))
+        elif other and blocks:
+            for name in re.split(r"\s*;\s*", other["names"]):
+                if name:
+                    blocks[-1].other_names.append(_located(line, text, name))
+        elif blocks:
+            blocks[-1].description.append(Located(line.text, line.start, line.end))
+    return blocks
 
 
 def parse_type_line_blocks(

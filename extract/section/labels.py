@@ -23,7 +23,7 @@ LABELS: dict[str, tuple[str, ...]] = {
     "study_type": (r"Study Type", r"Study Classification"),
     "start_date": (r"(?:Actual |Estimated |Anticipated )?(?:Study )?Start Date",),
     "primary_completion_date": (r"(?:Actual |Estimated |Anticipated )?Primary Completion Date",),
-    "completion_date": (r"(?:Actual |Estimated |Anticipated )?Study Completion Date", r"Completion Date"),
+    "completion_date": (r"(?:Actual |Estimated |Anticipated )?(?:Study )?Completion Date",),
     "allocation": (r"Allocation(?: Method)?",),
     "intervention_model": (r"Intervention Model",),
     "primary_purpose": (r"Primary (?:Study )?Purpose",),
@@ -37,6 +37,10 @@ LABELS: dict[str, tuple[str, ...]] = {
     "healthy_volunteers": (r"Accepts Healthy Volunteers", r"Healthy Volunteers"),
     "last_update_date": (r"Last Updated", r"Last Update Posted"),
     "why_stopped": (r"Why Stopped", r"Reason Stopped"),
+    "keywords": (r"Keywords(?=\s*:)",),
+    "lead_sponsor": (r"Lead Sponsor(?!\s+Class)", r"Sponsor(?=\s*:)"),
+    "lead_class": (r"(?:Lead )?Sponsor Class", r"Agency Class"),
+    "collaborators": (r"Collaborators(?=\s*:)",),
 }
 
 

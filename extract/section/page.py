@@ -15,7 +15,15 @@ from dataclasses import dataclass, field
 import pycountry
 
 from extract.section.criteria import header_kind
-from extract.section.groups import ArmBlock, InterventionBlock, parse_type_label_rows, parse_type_line_blocks
+from extract.section.groups import (
+    ARM_LINE,
+    INTERVENTION_LINE,
+    ArmBlock,
+    InterventionBlock,
+    parse_type_label_list,
+    parse_type_label_rows,
+    parse_type_line_blocks,
+)
 from extract.section.labels import Field, find_fields, label_key
 from extract.section.lines import Line, Located, split_lines, trim_cells
 
@@ -79,6 +87,9 @@ _TIME_FRAME = re.compile(
     r"^(?:[-*•]\s*|\d+\.\s*)?(?P<measure>.+?)\s*\[\s*Time\s+Frame\s*:\s*(?P<tf>[^\]]*?)\s*\]\s*(?P<desc>.*)$"
 )
 NCT_ID = re.compile(r"\bNCT\d{8}\b")
+# "Primary: Overall survival" / "  Time frame: 2 years" (outcome lists written as labels)
+_LABELLED_OUTCOME = re.compile(r"^(?P<kind>Primary|Secondary|Other)\s*(?:Outcome)?\s*:\s*(?P<measure>\S.*)$", re.I)
+_TIME_FRAME_LINE = re.compile(r"^Time\s+frame\s*:\s*(?P<tf>\S.*)$", re.I)
 _STATUS_WORDS = re.compile(
     r"^(Recruiting|Not yet recruiting|Active, not recruiting|Completed|Terminated|Suspended|Withdrawn|"
     r"Enrolling by invitation|Unknown status)$",
@@ -132,7 +143,7 @@ class PageSections:
 def heading_kind(line: Line) -> str | None:
     if line.blank or len(line.text) > 80:
         return None
-    words = " ".join(line.text.lower().split())  # pages use non-breaking spaces too
+    words = " ".join(line.text.lower().lstrip("#").split())  # markdown "## Arms"; non-breaking spaces too
     return _HEADING_OF.get(words.rstrip(":").strip()) or _HEADING_OF.get(words)
 
 
@@ -194,11 +205,21 @@ def _eligibility_region(lines: list[Line]) -> tuple[int, int] | None:
 
 
 def _title_candidates(lines: list[Line], stop_at: int) -> list[Line]:
+    """Lines near the top that could be a title: not headings, labels, list items or table rows."""
     candidates = []
     for line in lines[:stop_at]:
         words = line.text.split()
-        if 3 <= len(words) <= 60 and "|" not in line.text and not _SITE_BLURB.match(line.text):
-            candidates.append(line)
+        if (
+            3 <= len(words) <= 60
+            and "|" not in line.text
+            and not _SITE_BLURB.match(line.text)
+            and heading_kind(line) is None
+            and label_key(line) is None
+            and not re.match(r"^[-*•·]\s", line.text)
+        ):
+            body = line.text.lstrip("#").strip()  # a markdown "# Title"
+            offset = line.start + (len(line.text) - len(line.text.lstrip("#").lstrip()))
+            candidates.append(Line(index=line.index, start=offset, end=offset + len(body), text=body))
         if len(candidates) == 10:
             break
     return candidates
@@ -219,6 +240,15 @@ def _outcomes(lines: list[Line], text: str) -> list[OutcomeEntry]:
             continue
         if heading_kind(line) not in (None, "outcomes"):
             kind, current = None, None
+            continue
+        labelled = _LABELLED_OUTCOME.match(line.text)
+        if labelled:
+            current = OutcomeEntry(kind=labelled["kind"].lower(), measure=_loc(line, text, labelled["measure"]), time_frame=None)
+            entries.append(current)
+            continue
+        frame = _TIME_FRAME_LINE.match(line.text)
+        if frame and current is not None and current.time_frame is None:
+            current.time_frame = _loc(line, text, frame["tf"])
             continue
         match = _TIME_FRAME.match(line.text)
         if match:
@@ -287,7 +317,8 @@ def _locations(lines: list[Line], text: str, skip: tuple[int, int] | None) -> li
                     status = _loc(previous, text, match["status"])
                 else:
                     cell = trim_cells(previous, text)
-                    facility = cell
+                    bullet = re.match(r"^[-*•]\s+", cell.text) if cell else None
+                    facility = Located(cell.text[bullet.end():], cell.start + bullet.end(), cell.end) if cell and bullet else cell
             entries.append(LocationEntry(facility=facility, city=city, state=state, country=country, status=status))
         previous = line
     return entries
@@ -304,10 +335,17 @@ def _facility_like(line: Line, text: str) -> bool:
     )
 
 
-def _sponsor(lines: list[Line], text: str) -> tuple[Located | None, Located | None, list[Located]]:
+def _sponsor(
+    lines: list[Line], text: str, fields: dict[str, Field]
+) -> tuple[Located | None, Located | None, list[Located]]:
     """Lead sponsor, its class, and collaborators, from the conventions registries use."""
     from extract.model.vocab import AgencyClass
 
+    if "lead_sponsor" in fields:  # "Lead Sponsor: X" / "Sponsor Class: OTHER" / "Collaborators: A; B"
+        found = fields.get("collaborators")
+        names = _split_located(found.value, text) if found else []
+        klass = fields.get("lead_class")
+        return fields["lead_sponsor"].value, klass.value if klass else None, names
     classes = {c.value for c in AgencyClass}
     lead = lead_class = None
     collaborators: list[Located] = []
@@ -365,6 +403,17 @@ def _table_phase(lines: list[Line], text: str) -> Located | None:
     row = _condition_table_row(lines)
     match = _ROW_PHASE.search(row.text) if row else None
     return _loc(row, text, match.group(0)) if row and match else None
+
+
+def _split_located(value: Located, text: str) -> list[Located]:
+    """"A; B; C" -> each name with its own offsets."""
+    parts = []
+    for match in re.finditer(r"[^;|]+", value.text):
+        name = match.group(0).strip()
+        if name:
+            start = value.start + match.start() + (len(match.group(0)) - len(match.group(0).lstrip()))
+            parts.append(Located(name, start, start + len(name)))
+    return parts
 
 
 def _conditions(lines: list[Line], text: str) -> Located | None:
@@ -432,12 +481,20 @@ def section_page(text: str) -> PageSections:
         arms = parse_type_label_rows(_region(lines, table), text)
     groups = _find_heading(lines, "groups")
     if not arms and groups is not None:
-        arms, free, untyped = parse_type_line_blocks(_content(_region(lines, groups)), text)
-        interventions.extend(free)
+        region = _content(_region(lines, groups))
+        if any(ARM_LINE.match(line.text) for line in region):  # "- Experimental: Label" lists
+            arms = parse_type_label_rows(region, text)
+        else:
+            arms, free, untyped = parse_type_line_blocks(region, text)
+            interventions.extend(free)
     section = _find_heading(lines, "interventions")
     if section is not None:
-        _more_arms, free, _ = parse_type_line_blocks(_content(_region(lines, section)), text)
-        interventions.extend(free)
+        region = _content(_region(lines, section))
+        if any(INTERVENTION_LINE.match(line.text) for line in region):  # "- Drug: Name" lists
+            interventions.extend(parse_type_label_list(region, text))
+        else:
+            _more_arms, free, _ = parse_type_line_blocks(region, text)
+            interventions.extend(free)
     bare_status = next(
         (
             Located(line.text, line.start, line.end)
@@ -446,7 +503,7 @@ def section_page(text: str) -> PageSections:
         ),
         None,
     )
-    lead, lead_class, collaborators = _sponsor(lines, text)
+    lead, lead_class, collaborators = _sponsor(lines, text, fields)
     return PageSections(
         text=text,
         lines=lines,
