@@ -76,43 +76,48 @@ def _fallback_id(name: str, index: int | None) -> str:
     return name if index is None else f"{name}#{index}"
 
 
+_LEADING_SPACE = re.compile(rb"[ \t\r\n\f\v]*")
+_NON_SPACE = re.compile(rb"[^ \t\r\n\f\v]")
+
+
 def records_from_bytes(data: bytes, name: str, *, max_bytes: int) -> Iterator[SourceRecord]:
-    """All records held in one input's bytes (a file or stdin)."""
-    digest = sha256(data)
+    """All records held in one input's bytes (a file or stdin).
+
+    Works on the bytes without whole-file copies: JSON and XML parsers validate UTF-8 themselves,
+    so only page text is decoded here, and a file holding many records is not hashed whole.
+    """
     if len(data) > max_bytes:
-        yield _error(
-            name, None, digest, errors.InputTooLarge(f"{len(data):,} bytes is over the {max_bytes:,}-byte limit")
-        )
+        yield _error(name, None, sha256(data), errors.InputTooLarge(f"{len(data):,} bytes is over the {max_bytes:,}-byte limit"))
         return
-    if not data.strip():
-        yield _error(
-            name, None, digest, errors.EmptyInput("input is empty" if not data else "input holds only whitespace")
-        )
+    if not data or data.isspace():
+        yield _error(name, None, sha256(data), errors.EmptyInput("input is empty" if not data else "input holds only whitespace"))
         return
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        yield _error(name, None, digest, errors.NotUtf8("input is UTF-16 (byte-order mark); save it as UTF-8"))
+        yield _error(name, None, sha256(data), errors.NotUtf8("input is UTF-16 (byte-order mark); save it as UTF-8"))
         return
     if _looks_binary(data):
-        yield _error(name, None, digest, errors.BinaryInput("input is binary (NUL or control bytes), not text"))
+        yield _error(name, None, sha256(data), errors.BinaryInput("input is binary (NUL or control bytes), not text"))
         return
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        bad = data[exc.start : exc.start + 1].hex()
-        yield _error(name, None, digest, errors.NotUtf8(f"byte 0x{bad} at offset {exc.start} is not valid UTF-8"))
-        return
-    head = text.lstrip()[:1]
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    start = _LEADING_SPACE.match(data, start).end()  # type: ignore[union-attr]
+    head = data[start : start + 1]
     lower = name.lower()
-    if head in "{[":
-        yield from _json_records(data, name, digest)
-    elif head == "<":
-        yield from _markup_records(data, name, digest)
+    if head in (b"{", b"["):
+        yield from _json_records(data, name)
+    elif head == b"<":
+        yield from _markup_records(data, name, sha256(data))
     elif lower.endswith((".json", ".jsonl", ".ndjson")):
-        yield _error(name, None, digest, errors.InvalidJSON("file is named .json but does not start with { or ["))
+        yield _error(name, None, sha256(data), errors.InvalidJSON("file is named .json but does not start with { or ["))
     elif lower.endswith(".xml"):
-        yield _error(name, None, digest, errors.InvalidXML("file is named .xml but does not start with <"))
+        yield _error(name, None, sha256(data), errors.InvalidXML("file is named .xml but does not start with <"))
     else:
-        yield _page_record(text, name, digest, Kind.PAGE_TEXT)
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            bad = data[exc.start : exc.start + 1].hex()
+            yield _error(name, None, sha256(data), errors.NotUtf8(f"byte 0x{bad} at offset {exc.start} is not valid UTF-8"))
+            return
+        yield _page_record(text, name, sha256(data), Kind.PAGE_TEXT)
 
 
 def _page_record(text: str, name: str, digest: str, kind: str) -> SourceRecord:
@@ -123,14 +128,16 @@ def _page_record(text: str, name: str, digest: str, kind: str) -> SourceRecord:
 # --- JSON -------------------------------------------------------------------------------
 
 
-def _json_records(data: bytes, name: str, digest: str) -> Iterator[SourceRecord]:
+def _json_records(data: bytes, name: str) -> Iterator[SourceRecord]:
+    first_line_end = data.find(b"\n")
+    more_follows = first_line_end >= 0 and _NON_SPACE.search(data, first_line_end) is not None
+    if more_follows and _parses(data[:first_line_end]):
+        yield from _jsonl_records(data, name)  # one JSON value per line
+        return
+    digest = sha256(data)
     try:
         value = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        lines = [line for line in data.splitlines() if line.strip()]
-        if len(lines) > 1 and _parses(lines[0]):
-            yield from _jsonl_records(data, name)
-            return
         yield _error(name, None, digest, errors.InvalidJSON(_json_message(exc, data)))
         return
     if isinstance(value, dict) and isinstance(value.get("studies"), list):
@@ -149,10 +156,10 @@ def _json_records(data: bytes, name: str, digest: str) -> Iterator[SourceRecord]
 
 def _jsonl_records(data: bytes, name: str) -> Iterator[SourceRecord]:
     index = 0
-    for line in data.splitlines():
-        if not line.strip():
+    for line in data.split(b"\n"):
+        if not line or line.isspace():
             continue
-        digest = sha256(line)
+        digest = sha256(line.rstrip(b"\r"))
         try:
             value = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
