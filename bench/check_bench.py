@@ -160,7 +160,9 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=100_000, help="records to check (default 100,000)")
     parser.add_argument("--memory-at", type=int, default=10_000, help="the smaller count memory is compared at")
     parser.add_argument("--shard-rows", type=int, default=1_000, help="rows per generated JSONL file")
-    parser.add_argument("--records", nargs="+", default=[str(DEFAULT_RECORDS / "ctgov-v2"), str(DEFAULT_RECORDS / "ctgov-xml")])
+    parser.add_argument(
+        "--records", nargs="+", default=[str(DEFAULT_RECORDS / "ctgov-v2"), str(DEFAULT_RECORDS / "ctgov-xml")]
+    )
     parser.add_argument("--breakdown", action="store_true", help="also time load only, and load + validation")
     parser.add_argument("--workdir", help="where to write the shards (default: a temporary folder, removed)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -175,31 +177,44 @@ def main() -> None:
         rows = base_rows(args.records)
         shards = write_shards(rows, args.count, args.shard_rows, folder)
         size = sum(p.stat().st_size for p in shards)
-        print(f"input: {len(rows)} real records repeated to {args.count:,} rows, {len(shards)} files, "
-              f"{size / 2**20:,.0f} MiB ({size / args.count / 1024:.1f} KiB/row)")
+        print(
+            f"input: {len(rows)} real records repeated to {args.count:,} rows, {len(shards)} files, "
+            f"{size / 2**20:,.0f} MiB ({size / args.count / 1024:.1f} KiB/row)"
+        )
         print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs visible; one process, one thread measured")
 
         at_small = run_child(list(rows_in(shards, args.shard_rows, args.memory_at)), folder, breakdown=False)
         at_full = run_child(shards, folder, breakdown=args.breakdown)
         cpu, wall = at_full["cpu"], at_full["wall"]
-        names = {"parse": "orjson parse (baseline)", "load": "load (iter_sources)",
-                 "load+validate": "load + validate records", "check": "check end to end"}
+        names = {
+            "parse": "orjson parse (baseline)",
+            "load": "load (iter_sources)",
+            "load+validate": "load + validate records",
+            "check": "check end to end",
+        }
         print()
         print(f"{'stage':28s} {'CPU s':>8s} {'wall s':>8s} {'rec/s/core':>11s} {'x parse':>8s}")
         for stage in STAGES:
             if stage in cpu:
-                print(f"{names[stage]:28s} {cpu[stage]:8.2f} {wall[stage]:8.2f} "
-                      f"{args.count / cpu[stage]:11,.0f} {cpu[stage] / cpu['parse']:8.2f}")
+                print(
+                    f"{names[stage]:28s} {cpu[stage]:8.2f} {wall[stage]:8.2f} "
+                    f"{args.count / cpu[stage]:11,.0f} {cpu[stage] / cpu['parse']:8.2f}"
+                )
         print()
-        print(f"findings: {at_full['findings']:,} over {at_full['checked']:,} checked records "
-              f"(of {at_full['records']:,})")
+        print(
+            f"findings: {at_full['findings']:,} over {at_full['checked']:,} checked records (of {at_full['records']:,})"
+        )
         ratio = cpu["check"] / cpu["parse"]
         verdict = "meets" if ratio <= 5 else "misses"
-        print(f"end-to-end / parse = {ratio:.2f}x CPU ({verdict} the <= 5x target); "
-              f"wall {wall['check'] / wall['parse']:.2f}x")
-        print(f"peak RSS: {at_small['peak_rss_mib']:.0f} MiB at {at_small['records']:,} records, "
-              f"{at_full['peak_rss_mib']:.0f} MiB at {at_full['records']:,} records "
-              f"(x{at_full['peak_rss_mib'] / at_small['peak_rss_mib']:.2f} for x{args.count / args.memory_at:.0f} records)")
+        print(
+            f"end-to-end / parse = {ratio:.2f}x CPU ({verdict} the <= 5x target); "
+            f"wall {wall['check'] / wall['parse']:.2f}x"
+        )
+        print(
+            f"peak RSS: {at_small['peak_rss_mib']:.0f} MiB at {at_small['records']:,} records, "
+            f"{at_full['peak_rss_mib']:.0f} MiB at {at_full['records']:,} records "
+            f"(x{at_full['peak_rss_mib'] / at_small['peak_rss_mib']:.2f} for x{args.count / args.memory_at:.0f} records)"
+        )
     finally:
         if not args.workdir:
             shutil.rmtree(folder, ignore_errors=True)

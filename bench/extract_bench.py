@@ -58,24 +58,28 @@ async def run(pages: Path, strategies: list[str]) -> dict[str, list[dict[str, An
         for strategy in strategies:
             with tempfile.TemporaryDirectory() as cache:
                 # same server, empty cache: every answer is computed, none replayed
-                fresh = LLM(dataclasses.replace(llm.config, cache_dir=Path(cache)), model_id=llm.model_id, kind=llm.kind)
+                fresh = LLM(
+                    dataclasses.replace(llm.config, cache_dir=Path(cache)), model_id=llm.model_id, kind=llm.kind
+                )
                 await fresh.ready()
                 extractor = PageExtractor(_Opened(fresh), strategy)
                 rows = []
                 for source in iter_sources([str(pages)]):
                     row = await extractor(source)
                     p = row.provenance
-                    rows.append({
-                        "id": source.id,
-                        "status": row.status,
-                        "error": row.error.type if row.error else None,
-                        "seconds": p.get("wall_seconds", 0.0),
-                        "calls": p.get("llm_calls", 0),
-                        "prompt_tokens": p.get("prompt_tokens", 0),
-                        "completion_tokens": p.get("completion_tokens", 0),
-                        "ungrounded": len(p.get("ungrounded", [])),
-                        "accuracy": _accuracy(row),
-                    })
+                    rows.append(
+                        {
+                            "id": source.id,
+                            "status": row.status,
+                            "error": row.error.type if row.error else None,
+                            "seconds": p.get("wall_seconds", 0.0),
+                            "calls": p.get("llm_calls", 0),
+                            "prompt_tokens": p.get("prompt_tokens", 0),
+                            "completion_tokens": p.get("completion_tokens", 0),
+                            "ungrounded": len(p.get("ungrounded", [])),
+                            "accuracy": _accuracy(row),
+                        }
+                    )
                     print(f"  {strategy} {source.id}: {rows[-1]}", file=sys.stderr)
                 results[strategy] = rows
     return results
@@ -86,18 +90,43 @@ def report(results: dict[str, list[dict[str, Any]]]) -> None:
     totals: dict[str, dict[str, float]] = {}
     for strategy, rows in results.items():
         table = Table(title=f"strategy: {strategy}")
-        for column in ("record", "status", "seconds", "LLM calls", "prompt tok", "completion tok", "ungrounded", "accuracy"):
+        for column in (
+            "record",
+            "status",
+            "seconds",
+            "LLM calls",
+            "prompt tok",
+            "completion tok",
+            "ungrounded",
+            "accuracy",
+        ):
             table.add_column(column, justify="right")
         for r in rows:
             accuracy = "-" if r["accuracy"] is None else f"{r['accuracy']:.3f}"
-            table.add_row(r["id"], r["status"] if not r["error"] else r["error"], f"{r['seconds']:.1f}", str(r["calls"]),
-                          str(r["prompt_tokens"]), str(r["completion_tokens"]), str(r["ungrounded"]), accuracy)
+            table.add_row(
+                r["id"],
+                r["status"] if not r["error"] else r["error"],
+                f"{r['seconds']:.1f}",
+                str(r["calls"]),
+                str(r["prompt_tokens"]),
+                str(r["completion_tokens"]),
+                str(r["ungrounded"]),
+                accuracy,
+            )
         total = {k: sum(r[k] for r in rows) for k in ("seconds", "calls", "prompt_tokens", "completion_tokens")}
         total["max_seconds"] = max((r["seconds"] for r in rows), default=0.0)
         total["ok"] = sum(r["status"] == "ok" for r in rows)
         totals[strategy] = total
-        table.add_row("total", f"{total['ok']}/{len(rows)} ok", f"{total['seconds']:.1f}", str(total["calls"]),
-                      str(total["prompt_tokens"]), str(total["completion_tokens"]), "", "")
+        table.add_row(
+            "total",
+            f"{total['ok']}/{len(rows)} ok",
+            f"{total['seconds']:.1f}",
+            str(total["calls"]),
+            str(total["prompt_tokens"]),
+            str(total["completion_tokens"]),
+            "",
+            "",
+        )
         console.print(table)
     if {"sectioned", "whole"} <= totals.keys():
         s, w = totals["sectioned"], totals["whole"]

@@ -152,7 +152,9 @@ def extract_for_check(source: SourceRecord) -> ExtractionRow:
         finally:
             await lazy.aclose()
         if row.error is not None and row.error.type == "CacheMiss":
-            row.error.message = f"no recorded model answers for this page: run `trialqa extract` on it first ({row.error.message})"
+            row.error.message = (
+                f"no recorded model answers for this page: run `trialqa extract` on it first ({row.error.message})"
+            )
         return row
 
     if source.error is not None or not is_page(source):

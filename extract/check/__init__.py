@@ -63,6 +63,8 @@ def check_record(
     for rule, severity in rules if rules is not None else active_rules(config):
         for hit in rule.function(ctx):  # inlined Rule.__call__: this loop runs rules x records times
             findings.append(
-                Finding(nct_id=nct_id, rule=rule.id, severity=severity, message=hit.message, evidence=list(hit.evidence))
+                Finding(
+                    nct_id=nct_id, rule=rule.id, severity=severity, message=hit.message, evidence=list(hit.evidence)
+                )
             )
     return findings

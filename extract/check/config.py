@@ -86,7 +86,7 @@ def from_mapping(table: Mapping[str, Any], known: Iterable[str], source: str) ->
         lists[key] = validate_patterns(value, known_ids, f"{source}: {key}")
     raw = table.get("severity", {})
     if not isinstance(raw, dict):
-        raise ConfigError(f"{source}: severity must be a table of rule id = \"error\" | \"warning\" | \"info\"")
+        raise ConfigError(f'{source}: severity must be a table of rule id = "error" | "warning" | "info"')
     severity: dict[str, Severity] = {}
     for rule_id, level in sorted(raw.items()):
         if rule_id not in known_ids:

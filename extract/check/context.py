@@ -191,8 +191,7 @@ class Context:
     def arm_reference_keys(self) -> list[list[tuple[str, str]]]:
         """For each arm, each "Type: Name" reference normalised without and with its type prefix."""
         return [
-            [(norm(strip_type_prefix(name)), norm(name)) for name in arm.intervention_names]
-            for arm in self.record.arms
+            [(norm(strip_type_prefix(name)), norm(name)) for name in arm.intervention_names] for arm in self.record.arms
         ]
 
     @cached_property

@@ -55,7 +55,9 @@ def iter_checked(
         yield check_source(source, rules, max_bytes=max_bytes)
 
 
-def check_source(source: SourceRecord, rules: list[tuple[Rule, Severity]], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Checked:
+def check_source(
+    source: SourceRecord, rules: list[tuple[Rule, Severity]], *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Checked:
     """One loaded source -> its findings (or an error / skipped result)."""
     if source.error is not None:
         return _error(source, source.error.type_name, str(source.error))
@@ -71,7 +73,9 @@ def check_source(source: SourceRecord, rules: list[tuple[Rule, Severity]], *, ma
         extract_for_check = getattr(pipeline, "extract_for_check", None)
         if extract_for_check is None:
             return Checked(
-                source.id, source.path, "skipped",
+                source.id,
+                source.path,
+                "skipped",
                 problem="page input: checking page text needs extract.pipeline.extract_for_check "
                 "(page extraction), which this installation does not provide",
             )
@@ -121,7 +125,9 @@ def _row_source_text(info: Any, max_bytes: int) -> str | None:
     return None
 
 
-def _checked(source: SourceRecord, record: TrialRecord, text: str | None, rules: list[tuple[Rule, Severity]]) -> Checked:
+def _checked(
+    source: SourceRecord, record: TrialRecord, text: str | None, rules: list[tuple[Rule, Severity]]
+) -> Checked:
     record_id = record.nct_id or source.id
     findings = check_record(record, text, record_id=record_id, rules=rules)
     return Checked(record_id, source.path, "checked", findings)

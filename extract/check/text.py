@@ -11,9 +11,23 @@ _CLAUSE_END = re.compile(r"[.;](?:\s|$)")
 
 
 _TYPE_WORDS = frozenset(
-    {"drug", "device", "biological", "biologic", "procedure", "procedure/surgery", "radiation", "behavioral",
-     "behavioural", "genetic", "dietary supplement", "combination product", "diagnostic test", "other",
-     "biological/vaccine"}
+    {
+        "drug",
+        "device",
+        "biological",
+        "biologic",
+        "procedure",
+        "procedure/surgery",
+        "radiation",
+        "behavioral",
+        "behavioural",
+        "genetic",
+        "dietary supplement",
+        "combination product",
+        "diagnostic test",
+        "other",
+        "biological/vaccine",
+    }
 )
 
 

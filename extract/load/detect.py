@@ -87,10 +87,14 @@ def records_from_bytes(data: bytes, name: str, *, max_bytes: int) -> Iterator[So
     so only page text is decoded here, and a file holding many records is not hashed whole.
     """
     if len(data) > max_bytes:
-        yield _error(name, None, sha256(data), errors.InputTooLarge(f"{len(data):,} bytes is over the {max_bytes:,}-byte limit"))
+        yield _error(
+            name, None, sha256(data), errors.InputTooLarge(f"{len(data):,} bytes is over the {max_bytes:,}-byte limit")
+        )
         return
     if not data or data.isspace():
-        yield _error(name, None, sha256(data), errors.EmptyInput("input is empty" if not data else "input holds only whitespace"))
+        yield _error(
+            name, None, sha256(data), errors.EmptyInput("input is empty" if not data else "input holds only whitespace")
+        )
         return
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         yield _error(name, None, sha256(data), errors.NotUtf8("input is UTF-16 (byte-order mark); save it as UTF-8"))
@@ -115,7 +119,9 @@ def records_from_bytes(data: bytes, name: str, *, max_bytes: int) -> Iterator[So
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             bad = data[exc.start : exc.start + 1].hex()
-            yield _error(name, None, sha256(data), errors.NotUtf8(f"byte 0x{bad} at offset {exc.start} is not valid UTF-8"))
+            yield _error(
+                name, None, sha256(data), errors.NotUtf8(f"byte 0x{bad} at offset {exc.start} is not valid UTF-8")
+            )
             return
         yield _page_record(text, name, sha256(data), Kind.PAGE_TEXT)
 

@@ -96,8 +96,9 @@ _STATUS_WORDS = re.compile(
     re.IGNORECASE,
 )
 _SITE_STATUS_SUFFIX = re.compile(
-    r"^(?P<facility>.+?)\s*(?:\|\s*)?(?P<status>Recruiting|Not yet recruiting|Active, not recruiting|Completed|"
-    r"Terminated|Suspended|Withdrawn|Enrolling by invitation)\s*\|?$"
+    r"^(?P<facility>.+?)\s*(?:\|\s*|\(\s*)?(?P<status>Recruiting|Not yet recruiting|Active, not recruiting|Completed|"
+    r"Terminated|Suspended|Withdrawn|Enrolling by invitation)\s*\)?\s*\|?$",
+    re.IGNORECASE,
 )
 
 
@@ -204,14 +205,18 @@ def _eligibility_region(lines: list[Line]) -> tuple[int, int] | None:
     return start, end
 
 
-def _title_candidates(lines: list[Line], stop_at: int) -> list[Line]:
-    """Lines near the top that could be a title: not headings, labels, list items or table rows."""
+def _title_candidates(lines: list[Line], stop_at: int, claimed: list[Located]) -> list[Line]:
+    """Lines near the top that could be a title: not headings, labels, list items, table rows, nor
+    lines already read as another field (`claimed`, e.g. a "Launched by <sponsor> · <date>" line)."""
     candidates = []
     for line in lines[:stop_at]:
+        if any(line.start <= value.start < line.end for value in claimed):
+            continue
         words = line.text.split()
         if (
-            3 <= len(words) <= 60
+            3 <= len(words) <= 40  # the site's disclaimer paragraph is longer than any brief title
             and "|" not in line.text
+            and not NCT_ID.search(line.text)  # "Search / Trial NCT…", "Identifier: NCT…" lines
             and not _SITE_BLURB.match(line.text)
             and heading_kind(line) is None
             and label_key(line) is None
@@ -229,6 +234,11 @@ def _outcomes(lines: list[Line], text: str) -> list[OutcomeEntry]:
     entries: list[OutcomeEntry] = []
     kind: str | None = None
     current: OutcomeEntry | None = None
+    body = [line for line in lines if not line.blank]
+    follows_frame = {
+        id(line): nxt is not None and bool(_TIME_FRAME_LINE.match(nxt.text))
+        for line, nxt in zip(body, [*body[1:], None], strict=True)
+    }
     for line in lines:
         if line.blank:
             current = None
@@ -242,8 +252,10 @@ def _outcomes(lines: list[Line], text: str) -> list[OutcomeEntry]:
             kind, current = None, None
             continue
         labelled = _LABELLED_OUTCOME.match(line.text)
-        if labelled:
-            current = OutcomeEntry(kind=labelled["kind"].lower(), measure=_loc(line, text, labelled["measure"]), time_frame=None)
+        if labelled and follows_frame.get(id(line)):  # "Other: X" alone is an arm or intervention type
+            current = OutcomeEntry(
+                kind=labelled["kind"].lower(), measure=_loc(line, text, labelled["measure"]), time_frame=None
+            )
             entries.append(current)
             continue
         frame = _TIME_FRAME_LINE.match(line.text)
@@ -269,6 +281,37 @@ def _loc(line: Line, text: str, value: str) -> Located:
     return Located(value, offset, offset + len(value)) if offset >= 0 else Located(line.text, line.start, line.end)
 
 
+# Names registries use that ISO 3166 (pycountry) spells otherwise.
+_COUNTRY_ALIASES = frozenset(
+    {
+        "turkey",
+        "south korea",
+        "korea",
+        "russia",
+        "taiwan",
+        "iran",
+        "vietnam",
+        "uk",
+        "czech republic",
+        "macedonia",
+        "swaziland",
+        "cape verde",
+        "ivory coast",
+        "burma",
+        "palestine",
+        "laos",
+        "syria",
+        "tanzania",
+        "bolivia",
+        "venezuela",
+        "moldova",
+        "the netherlands",
+        "hong kong",
+        "kosovo",
+    }
+)
+
+
 def _country(name: str) -> bool:
     cleaned = name.strip()
     if len(cleaned) < 2 or any(ch.isdigit() for ch in cleaned):
@@ -278,13 +321,13 @@ def _country(name: str) -> bool:
     try:
         pycountry.countries.lookup(cleaned)
     except LookupError:
-        return cleaned.lower() in {"korea, republic of", "south korea", "russia", "taiwan", "iran", "vietnam", "uk"}
+        return cleaned.lower() in _COUNTRY_ALIASES
     return True
 
 
 def _address(line: Line, text: str) -> tuple[Located | None, Located | None, Located] | None:
     """(city, state, country) when the line reads "City, State, Country[, zip]"."""
-    body = line.text.strip("| ").strip()
+    body = re.sub(r"^[-*•]\s+", "", line.text.strip("| ").strip())
     parts = [p.strip() for p in body.split(",")]
     if len(parts) >= 2 and re.fullmatch(r"[\dA-Z\- ]{3,10}", parts[-1] or "") and any(c.isdigit() for c in parts[-1]):
         parts = parts[:-1]  # postal code
@@ -313,25 +356,36 @@ def _locations(lines: list[Line], text: str, skip: tuple[int, int] | None) -> li
             if previous is not None and _facility_like(previous, text):
                 match = _SITE_STATUS_SUFFIX.match(previous.text.strip("| "))
                 if match:
-                    facility = _loc(previous, text, match["facility"].rstrip("| "))
+                    facility = _loc(previous, text, re.sub(r"^[-*•]\s+", "", match["facility"].rstrip("| ")))
                     status = _loc(previous, text, match["status"])
                 else:
                     cell = trim_cells(previous, text)
                     bullet = re.match(r"^[-*•]\s+", cell.text) if cell else None
-                    facility = Located(cell.text[bullet.end():], cell.start + bullet.end(), cell.end) if cell and bullet else cell
+                    facility = (
+                        Located(cell.text[bullet.end() :], cell.start + bullet.end(), cell.end)
+                        if cell and bullet
+                        else cell
+                    )
             entries.append(LocationEntry(facility=facility, city=city, state=state, country=country, status=status))
         previous = line
     return entries
 
 
+def _region_heading(line: Line) -> bool:
+    """ "United States, California" / "China, Beijing": a country then a region, above a site list."""
+    parts = [p.strip() for p in line.text.strip("| ").split(",")]
+    return len(parts) == 2 and _country(parts[0])
+
+
 def _facility_like(line: Line, text: str) -> bool:
     return (
         _address(line, text) is None
+        and not _region_heading(line)
+        and not _SITE_BLURB.match(line.text)
         and heading_kind(line) is None
         and label_key(line) is None
         and not line.text.lower().startswith(("contact", "site status", "principal investigator"))
         and len(line.text.split()) <= 20
-        and not line.text.endswith(".")
     )
 
 
@@ -406,7 +460,7 @@ def _table_phase(lines: list[Line], text: str) -> Located | None:
 
 
 def _split_located(value: Located, text: str) -> list[Located]:
-    """"A; B; C" -> each name with its own offsets."""
+    """ "A; B; C" -> each name with its own offsets."""
     parts = []
     for match in re.finditer(r"[^;|]+", value.text):
         name = match.group(0).strip()
@@ -509,7 +563,7 @@ def section_page(text: str) -> PageSections:
         lines=lines,
         fields=fields,
         nct_id=nct,
-        title_candidates=_title_candidates(lines, max(first_structure, 3) + 6),
+        title_candidates=_title_candidates(lines, max(first_structure, 3) + 6, [lead] if lead is not None else []),
         eligibility=eligibility,
         arms=arms,
         interventions=interventions,

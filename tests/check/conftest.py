@@ -66,8 +66,12 @@ def paths(findings: list[Finding]) -> list[list[str]]:
 def two_arm() -> dict[str, Any]:
     """A consistent randomized two-arm placebo-controlled record, to vary in tests."""
     return {
-        "design": {"allocation": "RANDOMIZED", "intervention_model": "PARALLEL", "masking": "DOUBLE",
-                   "who_masked": ["PARTICIPANT", "INVESTIGATOR"]},
+        "design": {
+            "allocation": "RANDOMIZED",
+            "intervention_model": "PARALLEL",
+            "masking": "DOUBLE",
+            "who_masked": ["PARTICIPANT", "INVESTIGATOR"],
+        },
         "arms": [
             {"label": "Drug X", "type": "EXPERIMENTAL", "intervention_names": ["Drug: Drug X"]},
             {"label": "Placebo", "type": "PLACEBO_COMPARATOR", "intervention_names": ["Drug: Placebo"]},

@@ -391,7 +391,9 @@ def nct03792542() -> tuple[TrialRecord, str]:
                 ],
             },
             "eligibility": {
-                **_criteria(text, "Inclusion Criteria:", "Information from the National Library of Medicine\n\nTo learn"),
+                **_criteria(
+                    text, "Inclusion Criteria:", "Information from the National Library of Medicine\n\nTo learn"
+                ),
                 "minimum_age": "18 Years",
                 "maximum_age": "70 Years",
                 "sex": "ALL",
@@ -528,10 +530,20 @@ def nct04550949() -> tuple[TrialRecord, str]:
             },
             "sponsor": {"lead": "Qilu Pharmaceutical Co., Ltd."},
             "locations": [
-                {"facility": "Beijing Cancer Hospital", "city": "Beijing", "state": "Beijing", "country": "China",
-                 "status": "RECRUITING"},
-                {"facility": "Sun Yat-sen University Cancer Hospital", "city": "Guangzhou", "state": "Guangdong",
-                 "country": "China", "status": "RECRUITING"},
+                {
+                    "facility": "Beijing Cancer Hospital",
+                    "city": "Beijing",
+                    "state": "Beijing",
+                    "country": "China",
+                    "status": "RECRUITING",
+                },
+                {
+                    "facility": "Sun Yat-sen University Cancer Hospital",
+                    "city": "Guangzhou",
+                    "state": "Guangdong",
+                    "country": "China",
+                    "status": "RECRUITING",
+                },
             ],
         }
     )
@@ -574,9 +586,16 @@ def nct06406205() -> tuple[TrialRecord, str]:
             "locations": [
                 {"city": city, "state": state, "country": "China"}
                 for city, state in (
-                    ("Beijing", "Beijing"), ("Shanghai", "Shanghai"), ("Hefei", "Anhui"), ("Fuzhou", "Fujian"),
-                    ("Dalian", "Liaoning"), ("Hefei", "Anhui"), ("Changzhi", "Shanxi"), ("Bengbu", "Anhui"),
-                    ("Bozhou", "Anhui"), ("Beijing", "Beijing"),
+                    ("Beijing", "Beijing"),
+                    ("Shanghai", "Shanghai"),
+                    ("Hefei", "Anhui"),
+                    ("Fuzhou", "Fujian"),
+                    ("Dalian", "Liaoning"),
+                    ("Hefei", "Anhui"),
+                    ("Changzhi", "Shanxi"),
+                    ("Bengbu", "Anhui"),
+                    ("Bozhou", "Anhui"),
+                    ("Beijing", "Beijing"),
                 )
             ],
         }

@@ -34,8 +34,14 @@ def lines(output: str) -> list[dict[str, Any]]:
     return [orjson.loads(line) for line in output.splitlines() if line.startswith("{")]
 
 
-def row(record: dict[str, Any] | None = None, *, status: str = "ok", error: dict[str, str] | None = None,
-        source: dict[str, str] | None = None, span_base: str = "eligibility.criteria_text") -> dict[str, Any]:
+def row(
+    record: dict[str, Any] | None = None,
+    *,
+    status: str = "ok",
+    error: dict[str, str] | None = None,
+    source: dict[str, str] | None = None,
+    span_base: str = "eligibility.criteria_text",
+) -> dict[str, Any]:
     """An extraction row as `trialqa extract` writes it."""
     return {
         "source": source or {"id": "NCT00000001", "kind": "ctgov_v2", "path": "x.json", "sha256": "0" * 64},
@@ -52,13 +58,19 @@ def write_rows(path: Path, rows: list[dict[str, Any]]) -> str:
 
 
 # A record with one error (dates out of order) and one warning (no time frame).
-FLAWED = merge(BASE, {
-    "start_date": {"date": "2021-06", "type": "ACTUAL"},
-    "primary_completion_date": {"date": "2021-01", "type": "ACTUAL"},
-    "outcomes": {"primary": [{"measure": "Overall survival"}]},
-    "eligibility": {"criteria_text": "Inclusion Criteria:\n- Adults\nExclusion Criteria:\n- Pregnancy",
-                    "inclusion": [{"text": "Adults"}], "exclusion": [{"text": "Pregnancy"}]},
-})
+FLAWED = merge(
+    BASE,
+    {
+        "start_date": {"date": "2021-06", "type": "ACTUAL"},
+        "primary_completion_date": {"date": "2021-01", "type": "ACTUAL"},
+        "outcomes": {"primary": [{"measure": "Overall survival"}]},
+        "eligibility": {
+            "criteria_text": "Inclusion Criteria:\n- Adults\nExclusion Criteria:\n- Pregnancy",
+            "inclusion": [{"text": "Adults"}],
+            "exclusion": [{"text": "Pregnancy"}],
+        },
+    },
+)
 
 
 # --- formats -----------------------------------------------------------------------------------
@@ -93,21 +105,43 @@ def test_extraction_jsonl_gives_the_same_findings_as_its_sources(tmp_path: Path)
 
 
 def test_csv_has_one_row_per_evidence_and_defuses_formulas(tmp_path: Path) -> None:
-    record = merge(FLAWED, {"outcomes": {"primary": [{"measure": "=HYPERLINK(\"http://x\")"}]}})
-    result = invoke("check", write_rows(tmp_path / "r.jsonl", [row(record)]), "--format", "csv",
-                    "--rules", "outcomes.missing_time_frame")
+    record = merge(FLAWED, {"outcomes": {"primary": [{"measure": '=HYPERLINK("http://x")'}]}})
+    result = invoke(
+        "check",
+        write_rows(tmp_path / "r.jsonl", [row(record)]),
+        "--format",
+        "csv",
+        "--rules",
+        "outcomes.missing_time_frame",
+    )
     table = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert list(table[0]) == ["nct_id", "rule", "severity", "message", "evidence_index", "path", "text",
-                              "span_start", "span_end"]
+    assert list(table[0]) == [
+        "nct_id",
+        "rule",
+        "severity",
+        "message",
+        "evidence_index",
+        "path",
+        "text",
+        "span_start",
+        "span_end",
+    ]
     assert [(r["rule"], r["path"]) for r in table] == [("outcomes.missing_time_frame", "outcomes.primary[0].measure")]
-    assert table[0]["text"] == "'=HYPERLINK(\"http://x\")"
+    assert table[0]["text"] == '\'=HYPERLINK("http://x")'
 
 
 def test_table_shows_record_markup_literally(tmp_path: Path) -> None:
     measure = "[bold red]Overall survival[/bold red] <script>alert(1)</script>"
     record = merge(FLAWED, {"outcomes": {"primary": [{"measure": measure}]}})
-    result = invoke("check", write_rows(tmp_path / "r.jsonl", [row(record)]), "--format", "table",
-                    "--rules", "outcomes.missing_time_frame", env={"COLUMNS": "400"})
+    result = invoke(
+        "check",
+        write_rows(tmp_path / "r.jsonl", [row(record)]),
+        "--format",
+        "table",
+        "--rules",
+        "outcomes.missing_time_frame",
+        env={"COLUMNS": "400"},
+    )
     assert result.exit_code == 0
     assert measure in result.stdout
     assert "NCT00000001" in result.stdout
@@ -166,8 +200,12 @@ def test_config_file_and_its_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert [(f["rule"], f["severity"]) for f in lines(invoke("check", data, "--config", str(good)).stdout)] == [
         ("outcomes.missing_time_frame", "info")
     ]
-    for bad in ('disable = ["outcome.vague"]\n', 'colour = "red"\n', 'severity = { "dates.order" = "fatal" }\n',
-                "disable = [\n"):
+    for bad in (
+        'disable = ["outcome.vague"]\n',
+        'colour = "red"\n',
+        'severity = { "dates.order" = "fatal" }\n',
+        "disable = [\n",
+    ):
         path = tmp_path / "bad.toml"
         path.write_text(bad)
         result = invoke("check", data, "--config", str(path))

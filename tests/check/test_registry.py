@@ -29,16 +29,37 @@ def test_every_rule_is_documented_with_a_dotted_id_severity_and_example() -> Non
 
 def test_the_issue_names_rules_that_exist() -> None:
     named = {
-        "eligibility.inclusion_item_in_exclusion", "eligibility.exclusion_item_in_inclusion", "eligibility.numbering",
-        "eligibility.dangling_sublist", "eligibility.age_mismatch", "eligibility.sex_mismatch",
-        "eligibility.duplicate_item", "eligibility.missing_section", "arms.placebo_arm_gets_active_drug",
-        "arms.sham_without_sham", "arms.no_intervention_arm_has_interventions", "arms.arm_without_intervention",
-        "arms.unknown_intervention_reference", "arms.intervention_without_arm", "design.single_group_multiple_arms",
-        "design.randomized_single_arm", "design.multi_arm_model_with_one_arm", "design.masking_vs_text",
-        "design.masking_roles_count", "design.placebo_in_open_label", "design.phase_vs_title",
-        "design.allocation_vs_title", "outcomes.randomization_in_single_arm", "outcomes.missing_time_frame",
-        "outcomes.vague_measure", "dates.order", "dates.status_vs_dates", "dates.text_vs_fields",
-        "status.why_stopped_missing", "enrollment.type_vs_status", "interventions.dose_mismatch",
+        "eligibility.inclusion_item_in_exclusion",
+        "eligibility.exclusion_item_in_inclusion",
+        "eligibility.numbering",
+        "eligibility.dangling_sublist",
+        "eligibility.age_mismatch",
+        "eligibility.sex_mismatch",
+        "eligibility.duplicate_item",
+        "eligibility.missing_section",
+        "arms.placebo_arm_gets_active_drug",
+        "arms.sham_without_sham",
+        "arms.no_intervention_arm_has_interventions",
+        "arms.arm_without_intervention",
+        "arms.unknown_intervention_reference",
+        "arms.intervention_without_arm",
+        "design.single_group_multiple_arms",
+        "design.randomized_single_arm",
+        "design.multi_arm_model_with_one_arm",
+        "design.masking_vs_text",
+        "design.masking_roles_count",
+        "design.placebo_in_open_label",
+        "design.phase_vs_title",
+        "design.allocation_vs_title",
+        "outcomes.randomization_in_single_arm",
+        "outcomes.missing_time_frame",
+        "outcomes.vague_measure",
+        "dates.order",
+        "dates.status_vs_dates",
+        "dates.text_vs_fields",
+        "status.why_stopped_missing",
+        "enrollment.type_vs_status",
+        "interventions.dose_mismatch",
     }
     assert named <= set(RULES)
 
@@ -66,9 +87,13 @@ def test_prefixes_match_whole_dotted_parts() -> None:
 
 def test_config_selects_disables_and_overrides_severity() -> None:
     config = from_mapping(
-        {"select": ["dates", "outcomes"], "disable": ["dates.text_vs_fields"],
-         "severity": {"outcomes.vague_measure": "info"}},
-        RULES, "test",
+        {
+            "select": ["dates", "outcomes"],
+            "disable": ["dates.text_vs_fields"],
+            "severity": {"outcomes.vague_measure": "info"},
+        },
+        RULES,
+        "test",
     )
     chosen = {r.id: s for r, s in active_rules(config)}
     assert set(chosen) == {i for i in RULES if i.startswith(("dates.", "outcomes."))} - {"dates.text_vs_fields"}
@@ -81,8 +106,13 @@ def test_config_selects_disables_and_overrides_severity() -> None:
 
 @pytest.mark.parametrize(
     "table",
-    [{"disable": ["nope"]}, {"severity": {"dates.order": "fatal"}}, {"severity": {"dates.nope": "info"}},
-     {"ignore": []}, {"disable": "dates"}],
+    [
+        {"disable": ["nope"]},
+        {"severity": {"dates.order": "fatal"}},
+        {"severity": {"dates.nope": "info"}},
+        {"ignore": []},
+        {"disable": "dates"},
+    ],
 )
 def test_bad_config_is_refused(table: dict) -> None:
     with pytest.raises(ConfigError):
@@ -92,9 +122,15 @@ def test_bad_config_is_refused(table: dict) -> None:
 def test_findings_come_in_rule_id_order() -> None:
     flawed = record(
         overall_status="TERMINATED",
-        start_date={"date": "2021-06"}, completion_date={"date": "2021-01"},
+        start_date={"date": "2021-06"},
+        completion_date={"date": "2021-01"},
         outcomes={"primary": [{"measure": "Efficacy"}]},
     )
     rules = [f.rule for f in check_record(flawed, config=CheckConfig())]
     assert rules == sorted(rules)
-    assert {"dates.order", "outcomes.missing_time_frame", "outcomes.vague_measure", "status.why_stopped_missing"} <= set(rules)
+    assert {
+        "dates.order",
+        "outcomes.missing_time_frame",
+        "outcomes.vague_measure",
+        "status.why_stopped_missing",
+    } <= set(rules)

@@ -10,19 +10,30 @@ PLACEBO = "arms.placebo_arm_gets_active_drug"
 
 
 def test_placebo_comparator_without_placebo_fires_and_names_the_shared_drugs(two_arm: dict[str, Any]) -> None:
-    rec = record(**merge(two_arm, {
-        "arms": [
-            {"label": "Radiation + Chemo + QL", "type": "EXPERIMENTAL",
-             "intervention_names": ["Radiation: Quad shot", "Drug: Chemotherapy", "Drug: QL1706"]},
-            {"label": "Chemo + QL", "type": "PLACEBO_COMPARATOR",
-             "intervention_names": ["Drug: Chemotherapy", "Drug: QL1706"]},
-        ],
-        "interventions": [
-            {"type": "RADIATION", "name": "Quad shot"},
-            {"type": "DRUG", "name": "Chemotherapy"},
-            {"type": "DRUG", "name": "QL1706"},
-        ],
-    }))
+    rec = record(
+        **merge(
+            two_arm,
+            {
+                "arms": [
+                    {
+                        "label": "Radiation + Chemo + QL",
+                        "type": "EXPERIMENTAL",
+                        "intervention_names": ["Radiation: Quad shot", "Drug: Chemotherapy", "Drug: QL1706"],
+                    },
+                    {
+                        "label": "Chemo + QL",
+                        "type": "PLACEBO_COMPARATOR",
+                        "intervention_names": ["Drug: Chemotherapy", "Drug: QL1706"],
+                    },
+                ],
+                "interventions": [
+                    {"type": "RADIATION", "name": "Quad shot"},
+                    {"type": "DRUG", "name": "Chemotherapy"},
+                    {"type": "DRUG", "name": "QL1706"},
+                ],
+            },
+        )
+    )
     findings = run(PLACEBO, rec)
     assert len(findings) == 1
     assert findings[0].message == (
@@ -33,12 +44,21 @@ def test_placebo_comparator_without_placebo_fires_and_names_the_shared_drugs(two
 
 
 def test_placebo_arm_that_also_gets_every_experimental_drug_fires(two_arm: dict[str, Any]) -> None:
-    rec = record(**merge(two_arm, {
-        "arms": [
-            {"label": "Drug X", "type": "EXPERIMENTAL", "intervention_names": ["Drug: Drug X"]},
-            {"label": "Placebo", "type": "PLACEBO_COMPARATOR", "intervention_names": ["Drug: Placebo", "Drug: Drug X"]},
-        ],
-    }))
+    rec = record(
+        **merge(
+            two_arm,
+            {
+                "arms": [
+                    {"label": "Drug X", "type": "EXPERIMENTAL", "intervention_names": ["Drug: Drug X"]},
+                    {
+                        "label": "Placebo",
+                        "type": "PLACEBO_COMPARATOR",
+                        "intervention_names": ["Drug: Placebo", "Drug: Drug X"],
+                    },
+                ],
+            },
+        )
+    )
     findings = run(PLACEBO, rec)
     assert [f.message for f in findings] == [
         "PLACEBO_COMPARATOR arm receives every active intervention of experimental arm 'Drug X' (Drug X) besides its placebo"
@@ -46,27 +66,52 @@ def test_placebo_arm_that_also_gets_every_experimental_drug_fires(two_arm: dict[
 
 
 def test_placebo_arms_as_designed_stay_silent(two_arm: dict[str, Any]) -> None:
-    add_on = merge(two_arm, {
-        "arms": [
-            {"label": "X + chemo", "type": "EXPERIMENTAL", "intervention_names": ["Drug: Drug X", "Drug: Chemo"]},
-            {"label": "Placebo + chemo", "type": "PLACEBO_COMPARATOR",
-             "intervention_names": ["Drug: Placebo", "Drug: Chemo"]},
-        ],
-        "interventions": [{"type": "DRUG", "name": "Drug X"}, {"type": "DRUG", "name": "Placebo"},
-                          {"type": "DRUG", "name": "Chemo"}],
-    })
-    crossover = merge(two_arm, {
-        "design": {"intervention_model": "CROSSOVER"},
-        "arms": [
-            {"label": "X then placebo", "type": "EXPERIMENTAL", "intervention_names": ["Drug: Drug X", "Drug: Placebo"]},
-            {"label": "Placebo then X", "type": "PLACEBO_COMPARATOR",
-             "intervention_names": ["Drug: Placebo", "Drug: Drug X"]},
-        ],
-    })
-    saline = merge(two_arm, {"interventions": [{"type": "DRUG", "name": "Drug X", "arm_labels": ["Drug X"]},
-                                               {"type": "DRUG", "name": "Normal saline", "arm_labels": ["Placebo"]}],
-                             "arms": [{"label": "Drug X", "type": "EXPERIMENTAL"},
-                                      {"label": "Control", "type": "PLACEBO_COMPARATOR"}]})
+    add_on = merge(
+        two_arm,
+        {
+            "arms": [
+                {"label": "X + chemo", "type": "EXPERIMENTAL", "intervention_names": ["Drug: Drug X", "Drug: Chemo"]},
+                {
+                    "label": "Placebo + chemo",
+                    "type": "PLACEBO_COMPARATOR",
+                    "intervention_names": ["Drug: Placebo", "Drug: Chemo"],
+                },
+            ],
+            "interventions": [
+                {"type": "DRUG", "name": "Drug X"},
+                {"type": "DRUG", "name": "Placebo"},
+                {"type": "DRUG", "name": "Chemo"},
+            ],
+        },
+    )
+    crossover = merge(
+        two_arm,
+        {
+            "design": {"intervention_model": "CROSSOVER"},
+            "arms": [
+                {
+                    "label": "X then placebo",
+                    "type": "EXPERIMENTAL",
+                    "intervention_names": ["Drug: Drug X", "Drug: Placebo"],
+                },
+                {
+                    "label": "Placebo then X",
+                    "type": "PLACEBO_COMPARATOR",
+                    "intervention_names": ["Drug: Placebo", "Drug: Drug X"],
+                },
+            ],
+        },
+    )
+    saline = merge(
+        two_arm,
+        {
+            "interventions": [
+                {"type": "DRUG", "name": "Drug X", "arm_labels": ["Drug X"]},
+                {"type": "DRUG", "name": "Normal saline", "arm_labels": ["Placebo"]},
+            ],
+            "arms": [{"label": "Drug X", "type": "EXPERIMENTAL"}, {"label": "Control", "type": "PLACEBO_COMPARATOR"}],
+        },
+    )
     for fields in (two_arm, add_on, crossover, saline):
         assert run(PLACEBO, record(**fields)) == []
 
@@ -75,8 +120,12 @@ def test_sham_comparator_without_a_sham_fires_and_with_one_stays_silent() -> Non
     arms = {
         "arms": [
             {"label": "Stimulation", "type": "EXPERIMENTAL", "intervention_names": ["Device: TMS"]},
-            {"label": "Control", "type": "SHAM_COMPARATOR", "description": "Breathing exercises at home",
-             "intervention_names": ["Other: Breathing exercises"]},
+            {
+                "label": "Control",
+                "type": "SHAM_COMPARATOR",
+                "description": "Breathing exercises at home",
+                "intervention_names": ["Other: Breathing exercises"],
+            },
         ],
         "interventions": [{"type": "DEVICE", "name": "TMS"}, {"type": "OTHER", "name": "Breathing exercises"}],
     }
@@ -104,13 +153,19 @@ def test_arm_without_intervention_fires_unless_it_is_a_no_intervention_arm(two_a
 
 
 def test_references_to_missing_arms_or_interventions_fire(two_arm: dict[str, Any]) -> None:
-    broken = merge(two_arm, {
-        "arms": [
-            {"label": "Drug X", "type": "EXPERIMENTAL", "intervention_names": ["Drug: Drug Z"]},
-            two_arm["arms"][1],
-        ],
-        "interventions": [{"type": "DRUG", "name": "Drug X", "arm_labels": ["Drug X arm"]}, two_arm["interventions"][1]],
-    })
+    broken = merge(
+        two_arm,
+        {
+            "arms": [
+                {"label": "Drug X", "type": "EXPERIMENTAL", "intervention_names": ["Drug: Drug Z"]},
+                two_arm["arms"][1],
+            ],
+            "interventions": [
+                {"type": "DRUG", "name": "Drug X", "arm_labels": ["Drug X arm"]},
+                two_arm["interventions"][1],
+            ],
+        },
+    )
     findings = run("arms.unknown_intervention_reference", record(**broken))
     assert [f.message for f in findings] == [
         "arm names intervention 'Drug: Drug Z', which is not among the interventions",
@@ -118,11 +173,15 @@ def test_references_to_missing_arms_or_interventions_fire(two_arm: dict[str, Any
     ]
     assert paths(findings) == [["arms[0].intervention_names[0]"], ["interventions[0].arm_labels[0]"]]
     # case, spacing and the "Type: " prefix are not differences
-    loose = merge(two_arm, {"arms": [{**two_arm["arms"][0], "intervention_names": ["DRUG:  drug x"]}, two_arm["arms"][1]]})
+    loose = merge(
+        two_arm, {"arms": [{**two_arm["arms"][0], "intervention_names": ["DRUG:  drug x"]}, two_arm["arms"][1]]}
+    )
     assert run("arms.unknown_intervention_reference", record(**loose)) == []
 
 
 def test_intervention_no_arm_receives_fires(two_arm: dict[str, Any]) -> None:
-    extra = merge(two_arm, {"interventions": [*two_arm["interventions"], {"type": "DRUG", "name": "Rescue medication"}]})
+    extra = merge(
+        two_arm, {"interventions": [*two_arm["interventions"], {"type": "DRUG", "name": "Rescue medication"}]}
+    )
     assert paths(run("arms.intervention_without_arm", record(**extra))) == [["interventions[2]"]]
     assert run("arms.intervention_without_arm", record(**two_arm)) == []

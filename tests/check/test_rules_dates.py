@@ -34,12 +34,17 @@ def test_status_against_dates_fires() -> None:
     assert [f.message for f in run("dates.status_vs_dates", not_started)] == [
         "status is NOT_YET_RECRUITING but the start date is ACTUAL"
     ]
-    completed = record(overall_status="COMPLETED", start_date={"date": "2018-01", "type": "ACTUAL"},
-                       completion_date={"date": "2019-01", "type": "ESTIMATED"})
+    completed = record(
+        overall_status="COMPLETED",
+        start_date={"date": "2018-01", "type": "ACTUAL"},
+        completion_date={"date": "2019-01", "type": "ESTIMATED"},
+    )
     assert [f.message for f in run("dates.status_vs_dates", completed)] == [
         "status is COMPLETED but the completion date is ESTIMATED"
     ]
-    stale = record(overall_status="RECRUITING", last_update_date="2023-05-01", **_dates("2017-01", "2019-06", "2019-12"))
+    stale = record(
+        overall_status="RECRUITING", last_update_date="2023-05-01", **_dates("2017-01", "2019-06", "2019-12")
+    )
     findings = run("dates.status_vs_dates", stale)
     assert [f.message for f in findings] == [
         "status is RECRUITING but the completion date 2019-12 is more than 12 months before the last update (2023-05-01)"
@@ -48,7 +53,9 @@ def test_status_against_dates_fires() -> None:
 
 
 def test_status_and_dates_that_agree_stay_silent() -> None:
-    recent = record(overall_status="RECRUITING", last_update_date="2020-06-01", **_dates("2019-01", "2019-12", "2020-01"))
+    recent = record(
+        overall_status="RECRUITING", last_update_date="2020-06-01", **_dates("2019-01", "2019-12", "2020-01")
+    )
     completed = record(overall_status="COMPLETED", **_dates("2018-01", "2019-01", "2019-02", "ACTUAL"))
     not_started = record(overall_status="NOT_YET_RECRUITING", **_dates("2026-01", None, "2028-01"))
     for rec in (recent, completed, not_started):
@@ -85,10 +92,13 @@ def test_narrative_dates_that_contradict_each_other_and_the_fields_fire() -> Non
 
 
 def test_narrative_dates_that_agree_or_are_not_the_study_dates_stay_silent() -> None:
-    agrees = record(brief_summary="The study will start in March 2021 and is expected to complete in June 2023.",
-                    **_dates("2021-03", "2023-01", "2023-06"))
-    recruitment = record(brief_summary="Recruitment of the study will end in May 2022.",
-                         **_dates("2021-03", "2023-01", "2023-06"))
+    agrees = record(
+        brief_summary="The study will start in March 2021 and is expected to complete in June 2023.",
+        **_dates("2021-03", "2023-01", "2023-06"),
+    )
+    recruitment = record(
+        brief_summary="Recruitment of the study will end in May 2022.", **_dates("2021-03", "2023-01", "2023-06")
+    )
     other = record(brief_summary="A previous trial of Drug X began in May 2010.", **_dates("2021-03", None, "2023-06"))
     for rec in (agrees, recruitment, other):
         assert run("dates.text_vs_fields", rec) == []
@@ -97,11 +107,16 @@ def test_narrative_dates_that_agree_or_are_not_the_study_dates_stay_silent() -> 
 def test_narrative_evidence_on_a_page_record_points_into_the_page_text() -> None:
     page = "Brief Summary:\n" + NARRATIVE + "\nMore page text."
     start = page.index(NARRATIVE)
-    rec = record(brief_summary=NARRATIVE, spans={"brief_summary": {"start": start, "end": start + len(NARRATIVE)}},
-                 **_dates("2019-01", "2020-12", "2020-12"))
+    rec = record(
+        brief_summary=NARRATIVE,
+        spans={"brief_summary": {"start": start, "end": start + len(NARRATIVE)}},
+        **_dates("2019-01", "2020-12", "2020-12"),
+    )
     findings = run("dates.text_vs_fields", rec, source_text=page)
     sentence = findings[0].evidence[0]
     assert sentence.span is not None
-    assert page[sentence.span.start : sentence.span.end] == "The study started in January 2019 and ended in December 2019."
+    assert (
+        page[sentence.span.start : sentence.span.end] == "The study started in January 2019 and ended in December 2019."
+    )
     # without the page (a structured record), the same evidence has no span: it would not index anything
     assert run("dates.text_vs_fields", rec)[0].evidence[0].span is None

@@ -6,15 +6,19 @@ from typing import Any
 
 from tests.check.conftest import merge, paths, record, run
 
-ONE_ARM = {"arms": [{"label": "Drug X", "type": "EXPERIMENTAL", "intervention_names": ["Drug: Drug X"]}],
-           "interventions": [{"type": "DRUG", "name": "Drug X", "arm_labels": ["Drug X"]}]}
+ONE_ARM = {
+    "arms": [{"label": "Drug X", "type": "EXPERIMENTAL", "intervention_names": ["Drug: Drug X"]}],
+    "interventions": [{"type": "DRUG", "name": "Drug X", "arm_labels": ["Drug X"]}],
+}
 
 
 def test_single_group_with_two_arms_fires(two_arm: dict[str, Any]) -> None:
     rec = record(**merge(two_arm, {"design": {"intervention_model": "SINGLE_GROUP", "allocation": "NA"}}))
     findings = run("design.single_group_multiple_arms", rec)
     assert paths(findings) == [["design.intervention_model", "arms[0]", "arms[1]"]]
-    assert run("design.single_group_multiple_arms", record(**ONE_ARM, design={"intervention_model": "SINGLE_GROUP"})) == []
+    assert (
+        run("design.single_group_multiple_arms", record(**ONE_ARM, design={"intervention_model": "SINGLE_GROUP"})) == []
+    )
 
 
 def test_randomized_single_arm_fires_and_two_arms_stay_silent(two_arm: dict[str, Any]) -> None:
@@ -30,13 +34,21 @@ def test_randomized_single_arm_fires_and_two_arms_stay_silent(two_arm: dict[str,
 
 
 def test_multi_arm_model_with_one_arm_fires() -> None:
-    assert len(run("design.multi_arm_model_with_one_arm", record(**ONE_ARM, design={"intervention_model": "CROSSOVER"}))) == 1
-    assert run("design.multi_arm_model_with_one_arm", record(**ONE_ARM, design={"intervention_model": "SINGLE_GROUP"})) == []
+    assert (
+        len(run("design.multi_arm_model_with_one_arm", record(**ONE_ARM, design={"intervention_model": "CROSSOVER"})))
+        == 1
+    )
+    assert (
+        run("design.multi_arm_model_with_one_arm", record(**ONE_ARM, design={"intervention_model": "SINGLE_GROUP"}))
+        == []
+    )
 
 
 def test_masking_against_title_fires(two_arm: dict[str, Any]) -> None:
-    none = record(**merge(two_arm, {"design": {"masking": "NONE", "who_masked": []}}),
-                  official_title="A Randomized, Double-blind, Placebo-controlled Study of Drug X")
+    none = record(
+        **merge(two_arm, {"design": {"masking": "NONE", "who_masked": []}}),
+        official_title="A Randomized, Double-blind, Placebo-controlled Study of Drug X",
+    )
     findings = run("design.masking_vs_text", none)
     assert [f.message for f in findings] == ["official title says 'Double-blind' but masking is NONE"]
     assert paths(findings) == [["official_title", "design.masking"]]
@@ -48,12 +60,18 @@ def test_masking_against_title_fires(two_arm: dict[str, Any]) -> None:
 
 def test_masking_that_agrees_or_text_about_other_studies_stays_silent(two_arm: dict[str, Any]) -> None:
     agrees = record(**two_arm, official_title="A Randomized, Double-blind Study of Drug X")
-    extension = record(**merge(two_arm, {"design": {"masking": "NONE", "who_masked": []}}),
-                       official_title="A Double-blind Study Followed by an Open-label Extension")
-    background = record(**merge(two_arm, {"design": {"masking": "NONE", "who_masked": []}}),
-                        brief_summary="A previous double-blind trial showed benefit. This study will treat everyone.")
-    assessor = record(**merge(two_arm, {"design": {"masking": "SINGLE", "who_masked": ["OUTCOMES_ASSESSOR"]}}),
-                      official_title="An Open-label Trial With Blinded Outcome Assessment")
+    extension = record(
+        **merge(two_arm, {"design": {"masking": "NONE", "who_masked": []}}),
+        official_title="A Double-blind Study Followed by an Open-label Extension",
+    )
+    background = record(
+        **merge(two_arm, {"design": {"masking": "NONE", "who_masked": []}}),
+        brief_summary="A previous double-blind trial showed benefit. This study will treat everyone.",
+    )
+    assessor = record(
+        **merge(two_arm, {"design": {"masking": "SINGLE", "who_masked": ["OUTCOMES_ASSESSOR"]}}),
+        official_title="An Open-label Trial With Blinded Outcome Assessment",
+    )
     for rec in (agrees, extension, background, assessor):
         assert run("design.masking_vs_text", rec) == []
 
@@ -72,8 +90,10 @@ def test_placebo_in_open_label_fires(two_arm: dict[str, Any]) -> None:
     findings = run("design.placebo_in_open_label", rec)
     assert paths(findings) == [["design.masking", "arms[1]", "interventions[1]"]]
     assert run("design.placebo_in_open_label", record(**two_arm)) == []
-    olp = record(**merge(two_arm, {"design": {"masking": "NONE", "who_masked": []}}),
-                 official_title="Open-label Placebo for Chronic Low Back Pain")
+    olp = record(
+        **merge(two_arm, {"design": {"masking": "NONE", "who_masked": []}}),
+        official_title="Open-label Placebo for Chronic Low Back Pain",
+    )
     assert run("design.placebo_in_open_label", olp) == []
 
 
@@ -89,8 +109,11 @@ def test_phase_in_title_against_phases_fires() -> None:
 def test_phase_that_fits_or_a_project_phase_stays_silent() -> None:
     subset = record(**ONE_ARM, phases=["PHASE1", "PHASE2"], official_title="A Phase Ib/II Study of Drug X")
     fewer = record(**ONE_ARM, phases=["PHASE1", "PHASE2"], official_title="A Phase II Study of Drug X")
-    project = record(phases=["NA"], official_title="Time Restricted Eating - Phase 2 (FAR Phase 2)",
-                     interventions=[{"type": "BEHAVIORAL", "name": "Time restricted eating"}])
+    project = record(
+        phases=["NA"],
+        official_title="Time Restricted Eating - Phase 2 (FAR Phase 2)",
+        interventions=[{"type": "BEHAVIORAL", "name": "Time restricted eating"}],
+    )
     word = record(**ONE_ARM, phases=["PHASE3"], official_title="Drug X in the Acute Phase of Stroke")
     for rec in (subset, fewer, project, word):
         assert run("design.phase_vs_title", rec) == []
@@ -112,7 +135,8 @@ def test_allocation_against_title_fires() -> None:
 def test_allocation_that_agrees_or_a_title_about_another_trial_stays_silent() -> None:
     agrees = record(design={"allocation": "RANDOMIZED"}, official_title="A Randomized Trial of Drug X")
     nonrandom = record(design={"allocation": "NON_RANDOMIZED"}, official_title="A Non-randomized Study of Drug X")
-    follow_up = record(study_type="OBSERVATIONAL",
-                       official_title="Long-term Follow-up of Patients From a Randomized Trial of Drug X")
+    follow_up = record(
+        study_type="OBSERVATIONAL", official_title="Long-term Follow-up of Patients From a Randomized Trial of Drug X"
+    )
     for rec in (agrees, nonrandom, follow_up):
         assert run("design.allocation_vs_title", rec) == []

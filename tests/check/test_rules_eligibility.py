@@ -66,8 +66,11 @@ def test_age_range_repeating_the_structured_limits_fires_and_an_excluded_age_doe
 
 def test_confirmed_diagnosis_of_the_studied_condition_fires_only_for_that_condition() -> None:
     text = _exclusion(["Histologically confirmed osteosarcoma", "Histologically confirmed lymphoma"])
-    rec = record(conditions=["Osteosarcoma"], design={"primary_purpose": "TREATMENT"},
-                 eligibility=eligible(text).eligibility.model_dump())
+    rec = record(
+        conditions=["Osteosarcoma"],
+        design={"primary_purpose": "TREATMENT"},
+        eligibility=eligible(text).eligibility.model_dump(),
+    )
     assert paths(run(IN_EXCLUSION, rec)) == [["eligibility.exclusion[0]"]]
 
 
@@ -131,8 +134,7 @@ def test_gaps_and_repeats_fire() -> None:
 def test_clean_numbering_one_run_across_lists_and_sub_sections_stay_silent() -> None:
     one_run = "Inclusion criteria\n\n1. A\n2. B\n\nExclusion criteria\n\n3. C\n4. D\n"
     sub_sections = (
-        "Inclusion Criteria:\n\nCohort A:\n1. A\n2. B\nCohort B:\n1. C\n2. D\n\n"
-        "Exclusion Criteria:\n\n1. E\n2. F\n"
+        "Inclusion Criteria:\n\nCohort A:\n1. A\n2. B\nCohort B:\n1. C\n2. D\n\nExclusion Criteria:\n\n1. E\n2. F\n"
     )
     inline = "Inclusion Criteria:\n\n1. A\n\nExclusion Criteria: 1. B 2. C\n\n3. D\n4. E\n"
     for text in (one_run, sub_sections, inline):
@@ -173,10 +175,17 @@ def test_announced_list_that_is_given_stays_silent() -> None:
     [
         ("Age (45 - 70 yr old).", "40 Years", "70 Years", "at least 45 years but minimum_age is 40 Years"),
         ("Men and women ≥ 65 years old", None, None, "at least 65 years but minimum_age is not set"),
-        ("Male or female, 18 to 64 years of age", "18 Years", "65 Years", "at most 64 years but maximum_age is 65 Years"),
+        (
+            "Male or female, 18 to 64 years of age",
+            "18 Years",
+            "65 Years",
+            "at most 64 years but maximum_age is 65 Years",
+        ),
     ],
 )
-def test_text_age_against_structured_age_fires(item: str, minimum: str | None, maximum: str | None, expected: str) -> None:
+def test_text_age_against_structured_age_fires(
+    item: str, minimum: str | None, maximum: str | None, expected: str
+) -> None:
     rec = eligible(f"Inclusion Criteria:\n\n- {item}\n", minimum_age=minimum, maximum_age=maximum)
     findings = run("eligibility.age_mismatch", rec)
     assert len(findings) == 1

@@ -17,9 +17,14 @@ def _outcomes(**groups: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def test_from_randomization_in_a_single_arm_study_fires() -> None:
-    rec = record(**ONE_ARM, **_outcomes(secondary=[
-        {"measure": "Overall survival", "time_frame": "From randomization until death (up to 24 months)"},
-    ]))
+    rec = record(
+        **ONE_ARM,
+        **_outcomes(
+            secondary=[
+                {"measure": "Overall survival", "time_frame": "From randomization until death (up to 24 months)"},
+            ]
+        ),
+    )
     findings = run("outcomes.randomization_in_single_arm", rec)
     assert [f.message for f in findings] == [
         "outcome 'Overall survival' time frame says 'randomization' in a single-arm study"
@@ -28,38 +33,62 @@ def test_from_randomization_in_a_single_arm_study_fires() -> None:
 
 
 def test_between_arm_wording_in_a_single_arm_study_fires() -> None:
-    rec = record(**ONE_ARM, **_outcomes(primary=[
-        {"measure": "Response", "time_frame": "12 weeks", "description": "Difference between the two arms"},
-    ]))
+    rec = record(
+        **ONE_ARM,
+        **_outcomes(
+            primary=[
+                {"measure": "Response", "time_frame": "12 weeks", "description": "Difference between the two arms"},
+            ]
+        ),
+    )
     assert paths(run("outcomes.randomization_in_single_arm", rec)) == [["outcomes.primary[0].description"]]
 
 
 def test_randomization_wording_in_a_randomized_study_or_non_randomized_wording_stays_silent() -> None:
-    randomized = record(design={"allocation": "RANDOMIZED", "intervention_model": "PARALLEL"},
-                        **_outcomes(primary=[{"measure": "OS", "time_frame": "From randomization to death"}]))
-    non_randomized_word = record(**ONE_ARM, **_outcomes(primary=[
-        {"measure": "OS", "time_frame": "From first dose to death", "description": "In this non-randomized cohort"},
-    ]))
+    randomized = record(
+        design={"allocation": "RANDOMIZED", "intervention_model": "PARALLEL"},
+        **_outcomes(primary=[{"measure": "OS", "time_frame": "From randomization to death"}]),
+    )
+    non_randomized_word = record(
+        **ONE_ARM,
+        **_outcomes(
+            primary=[
+                {
+                    "measure": "OS",
+                    "time_frame": "From first dose to death",
+                    "description": "In this non-randomized cohort",
+                },
+            ]
+        ),
+    )
     assert run("outcomes.randomization_in_single_arm", randomized) == []
     assert run("outcomes.randomization_in_single_arm", non_randomized_word) == []
 
 
 def test_missing_time_frame_fires_only_without_one() -> None:
-    rec = record(**_outcomes(primary=[{"measure": "HbA1c change", "time_frame": "24 weeks"}],
-                             other=[{"measure": "Weight change"}]))
+    rec = record(
+        **_outcomes(
+            primary=[{"measure": "HbA1c change", "time_frame": "24 weeks"}], other=[{"measure": "Weight change"}]
+        )
+    )
     findings = run("outcomes.missing_time_frame", rec)
     assert [f.message for f in findings] == ["outcome 'Weight change' has no time frame"]
     assert paths(findings) == [["outcomes.other[0].measure"]]
 
 
 def test_vague_measure_fires_on_a_bare_domain_word_only() -> None:
-    rec = record(**_outcomes(
-        primary=[{"measure": "Safety", "time_frame": "1 year"}],
-        secondary=[
-            {"measure": "Safety and Tolerability.", "time_frame": "1 year"},
-            {"measure": "Number of participants with grade 3 or higher adverse events (safety)", "time_frame": "1 year"},
-            {"measure": "Quality of Life score (EORTC QLQ-C30)", "time_frame": "1 year"},
-        ],
-    ))
+    rec = record(
+        **_outcomes(
+            primary=[{"measure": "Safety", "time_frame": "1 year"}],
+            secondary=[
+                {"measure": "Safety and Tolerability.", "time_frame": "1 year"},
+                {
+                    "measure": "Number of participants with grade 3 or higher adverse events (safety)",
+                    "time_frame": "1 year",
+                },
+                {"measure": "Quality of Life score (EORTC QLQ-C30)", "time_frame": "1 year"},
+            ],
+        )
+    )
     findings = run("outcomes.vague_measure", rec)
     assert paths(findings) == [["outcomes.primary[0].measure"], ["outcomes.secondary[0].measure"]]

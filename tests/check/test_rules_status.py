@@ -24,7 +24,11 @@ def test_stopped_with_reason_or_not_stopped_stays_silent() -> None:
     [
         ("COMPLETED", {"count": 20, "type": "ESTIMATED"}, "status is COMPLETED but enrollment is ESTIMATED"),
         ("WITHDRAWN", {"count": 12, "type": "ACTUAL"}, "status is WITHDRAWN but enrollment is 12, not 0"),
-        ("NOT_YET_RECRUITING", {"count": 5, "type": "ACTUAL"}, "status is NOT_YET_RECRUITING but enrollment is an ACTUAL 5"),
+        (
+            "NOT_YET_RECRUITING",
+            {"count": 5, "type": "ACTUAL"},
+            "status is NOT_YET_RECRUITING but enrollment is an ACTUAL 5",
+        ),
     ],
 )
 def test_enrollment_against_status_fires(status: str, enrollment: dict, message: str) -> None:

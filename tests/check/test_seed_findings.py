@@ -49,16 +49,30 @@ EXPECTED: dict[str, list[tuple[str, str]]] = {
 MUST_NOT: dict[str, list[str]] = {
     # "Phase 2 Randomized" title = PHASE2 / RANDOMIZED; "18-75 years" = 18-75; Quad shot "14-14.8 Gy", "2 fractions
     # per day" in the summary vs "14.8 Gy in 4 fractions" in the intervention.
-    "NCT07271602": ["design.phase_vs_title", "design.allocation_vs_title", "eligibility.age_mismatch",
-                    "interventions.dose_mismatch", "design.masking_vs_text"],
+    "NCT07271602": [
+        "design.phase_vs_title",
+        "design.allocation_vs_title",
+        "eligibility.age_mismatch",
+        "interventions.dose_mismatch",
+        "design.masking_vs_text",
+    ],
     # "... may be enrolled", "... are permitted" inside exclusion items; open-label text with masking NONE; the
     # numbered 1-5 sub-list under "Prior or ongoing therapies as follows:"; "over 12 years old (≥ 12 years)".
-    "NCT06935409": ["eligibility.inclusion_item_in_exclusion", "design.masking_vs_text", "eligibility.numbering",
-                    "eligibility.age_mismatch", "interventions.dose_mismatch"],
+    "NCT06935409": [
+        "eligibility.inclusion_item_in_exclusion",
+        "design.masking_vs_text",
+        "eligibility.numbering",
+        "eligibility.age_mismatch",
+        "interventions.dose_mismatch",
+    ],
     # "Appropriate and willing for cytotoxic chemotherapy." and "unable to swallow..." are real exclusions
     # (the study is for patients who refuse chemotherapy); "a One-arm ... Trial" with no allocation.
-    "NCT03792542": ["eligibility.inclusion_item_in_exclusion", "design.allocation_vs_title",
-                    "eligibility.age_mismatch", "eligibility.dangling_sublist"],
+    "NCT03792542": [
+        "eligibility.inclusion_item_in_exclusion",
+        "design.allocation_vs_title",
+        "eligibility.age_mismatch",
+        "eligibility.dangling_sublist",
+    ],
     # "... could be included", "... were not allowed to be included" inside exclusion items.
     "NCT04550949": ["eligibility.inclusion_item_in_exclusion", "design.masking_vs_text", "interventions.dose_mismatch"],
     # "9. No vaccines ... are allowed", "... are not excluded"; items 4, 6, 7 announce lists that follow.
@@ -132,7 +146,11 @@ def test_nct06935409_two_announced_lists_never_given() -> None:
     record, text = nct06935409()
     findings = [f for f in check_record(record, text) if f.rule == "eligibility.dangling_sublist"]
     assert len(findings) == 2
-    assert findings[0].evidence[0].text.endswith("meet one of the following criteria to prove there is no risk of pregnancy:")
+    assert (
+        findings[0]
+        .evidence[0]
+        .text.endswith("meet one of the following criteria to prove there is no risk of pregnancy:")
+    )
     assert findings[1].evidence[0].text.endswith("which meets any of the following laboratory limits:")
     assert [f.message for f in findings] == [
         "inclusion item announces a list but the next item is not part of it",

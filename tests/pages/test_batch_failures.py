@@ -40,8 +40,8 @@ def _responder(body: dict[str, Any]) -> Any:
     name = body["tools"][0]["function"]["name"]
     if name == "TitleLine":
         last = body["messages"][-1]["content"]
-        # the title is the first candidate on the mirror pages, the third on ClinConnect
-        return answer({"line": 3 if "ClinConnect" in last else 1})
+        # ClinConnect offers two candidates (its logo line, then the title); other pages put the title first
+        return answer({"line": 2 if "ClinConnect" in last else 1})
     if name == "ConditionsAnswer":
         return answer({"conditions": CONDITIONS})
     raise AssertionError(f"unexpected question {name}")
@@ -79,14 +79,14 @@ def test_transient_failures_are_retried_to_success(
 ) -> None:
     folder = _pages(records_dir, tmp_path)
     fake_openai.script(
-        status(429, retry_after=0),            # NCT06406205 title: rate limited,
-        answer({"line": 3}),                   # then answered
-        sleep(3.0),                            # NCT07271602 conditions: a timeout,
-        status(500),                           # a 500,
-        status(503),                           # a 503,
-        answer({"line": 3}),                   # then a reply: schema-violating for this question,
-        raw("{not json"),                      # then invalid JSON,
-        answer({"conditions": CONDITIONS}),    # then right
+        status(429, retry_after=0),  # NCT06406205 title: rate limited,
+        answer({"line": 2}),  # then answered
+        sleep(3.0),  # NCT07271602 conditions: a timeout,
+        status(500),  # a 500,
+        status(503),  # a 503,
+        answer({"line": 3}),  # then a reply: schema-violating for this question,
+        raw("{not json"),  # then invalid JSON,
+        answer({"conditions": CONDITIONS}),  # then right
     )
     rows = _run(folder, tmp_path / "out.jsonl", llm_config(timeout_s=1.0, max_transport_retries=3, max_reasks=2))
     assert [r.source.id for r in rows] == list(SEEDS)
@@ -108,8 +108,10 @@ def test_persistent_failures_become_error_rows_and_the_batch_goes_on(
     folder = _pages(records_dir, tmp_path)
     invented = {"conditions": ["Lung Carcinoma"]}  # not in the conditions line: violates the answer's check
     fake_openai.script(
-        *[status(500)] * 3,                                      # NCT06406205: 500 on every try -> error row
-        answer(invented), answer(invented), answer(invented),    # NCT07271602: invented 3 times -> error row
+        *[status(500)] * 3,  # NCT06406205: 500 on every try -> error row
+        answer(invented),
+        answer(invented),
+        answer(invented),  # NCT07271602: invented 3 times -> error row
     )
     rows = _run(folder, tmp_path / "out.jsonl", llm_config(max_transport_retries=2, max_reasks=2))
     assert len(rows) == 3  # rows out = records in

@@ -71,9 +71,7 @@ def placebo_arm_gets_active_drug(ctx: Context) -> Iterator[Hit]:
         has_placebo = _arm_mentions(arm, PLACEBO_WORDS) or len(active) < len(given)
         evidence = _arm_evidence(ctx, index)
         evidence += [ctx.intervention(i) for i in given]
-        shared = [
-            (e, sorted(set(active) & drugs)) for e, drugs in experimental if drugs and set(active) & drugs
-        ]
+        shared = [(e, sorted(set(active) & drugs)) for e, drugs in experimental if drugs and set(active) & drugs]
         if not has_placebo:
             if not given:
                 continue  # nothing is given at all: arms.arm_without_intervention says so

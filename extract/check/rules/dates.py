@@ -62,8 +62,11 @@ def order(ctx: Context) -> Iterator[Hit]:
     duration computed from the record wrong. Dates are compared at the precision both give.
     """
     record = ctx.record
-    pairs = (("start_date", "primary_completion_date"), ("primary_completion_date", "completion_date"),
-             ("start_date", "completion_date"))
+    pairs = (
+        ("start_date", "primary_completion_date"),
+        ("primary_completion_date", "completion_date"),
+        ("start_date", "completion_date"),
+    )
     reported: set[str] = set()
     for first, second in pairs:
         a, b = getattr(record, first), getattr(record, second)
@@ -98,14 +101,20 @@ def status_vs_dates(ctx: Context) -> Iterator[Hit]:
     if status is None:
         return
     if status == OverallStatus.NOT_YET_RECRUITING and record.start_date and record.start_date.type == DateType.ACTUAL:
-        yield hit("status is NOT_YET_RECRUITING but the start date is ACTUAL",
-                  ctx.field("overall_status", status.value), _date_field(ctx, "start_date"))
+        yield hit(
+            "status is NOT_YET_RECRUITING but the start date is ACTUAL",
+            ctx.field("overall_status", status.value),
+            _date_field(ctx, "start_date"),
+        )
     if status == OverallStatus.COMPLETED:
         estimated = [n for n in _FIELDS if getattr(record, n) and getattr(record, n).type == DateType.ESTIMATED]
         if estimated:
             names = ", ".join(_LABEL[n] for n in estimated)
-            yield hit(f"status is COMPLETED but the {names} date is ESTIMATED",
-                      ctx.field("overall_status", status.value), *[_date_field(ctx, n) for n in estimated])
+            yield hit(
+                f"status is COMPLETED but the {names} date is ESTIMATED",
+                ctx.field("overall_status", status.value),
+                *[_date_field(ctx, n) for n in estimated],
+            )
     if status in OPEN_STATUSES and record.last_update_date:
         name = "completion_date" if record.completion_date else "primary_completion_date"
         end = getattr(record, name)
@@ -148,14 +157,27 @@ def actual_in_future(ctx: Context) -> Iterator[Hit]:
 _MONTHS = {
     name: index
     for index, names in enumerate(
-        (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
-         ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
-         ("dec", "december")),
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
         start=1,
     )
     for name in names
 }
-_START_WORD = re.compile(r"\b(?:start(?:ed|s|ing)?|beg[ai]n(?:s|ning)?|commenc\w*|initiat\w*|launch\w*)\b", re.IGNORECASE)
+_START_WORD = re.compile(
+    r"\b(?:start(?:ed|s|ing)?|beg[ai]n(?:s|ning)?|commenc\w*|initiat\w*|launch\w*)\b", re.IGNORECASE
+)
 _END_WORD = re.compile(r"\b(?:end(?:ed|s)?|complet(?:ed|es|e|ion)|finish\w*|conclud\w*)\b", re.IGNORECASE)
 _STUDY_SUBJECT = re.compile(r"\b(?:study|trial|project|research)\b", re.IGNORECASE)
 _OTHER_STUDY = re.compile(
@@ -215,8 +237,20 @@ def _narrative_dates(ctx: Context, path: str) -> Iterator[tuple[str, tuple[int, 
 
 
 def _month_name(ym: tuple[int, int]) -> str:
-    names = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-             "November", "December")
+    names = (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    )
     return f"{names[ym[1] - 1]} {ym[0]}"
 
 

@@ -52,8 +52,9 @@ def single_group_multiple_arms(ctx: Context) -> Iterator[Hit]:
     """
     record = ctx.record
     if record.design.intervention_model == InterventionModel.SINGLE_GROUP and len(record.arms) > 1:
-        yield hit(f"intervention model is SINGLE_GROUP but the record has {len(record.arms)} arms",
-                  _model(ctx), *_arms(ctx))
+        yield hit(
+            f"intervention model is SINGLE_GROUP but the record has {len(record.arms)} arms", _model(ctx), *_arms(ctx)
+        )
 
 
 @rule(
@@ -102,10 +103,13 @@ _BLIND = re.compile(
 _OPEN = re.compile(r"\bopen[\s-]*label(?:led|ed)?\b|\bun-?blinded\b|\bnon-?blinded\b|\bun-?masked\b", re.IGNORECASE)
 _MASKING_WORD = re.compile(r"blind|mask|open[\s-]*label")  # on lower-cased text: IGNORECASE is slow
 _MASKING_WORD_ANY_CASE = re.compile(_MASKING_WORD.pattern, re.IGNORECASE)
-_SELF = re.compile(r"\b(?:this|the\s+present|the\s+current|the\s+proposed|our)\s+(?:study|trial)\b|^\s*(?:this|it)\s+is\s+an?\b",
-                   re.IGNORECASE)
-_OTHER_STUDY = re.compile(r"\b(?:previous|prior|earlier|published|reported|showed|shown|demonstrated|parent|preceding)\b",
-                          re.IGNORECASE)
+_SELF = re.compile(
+    r"\b(?:this|the\s+present|the\s+current|the\s+proposed|our)\s+(?:study|trial)\b|^\s*(?:this|it)\s+is\s+an?\b",
+    re.IGNORECASE,
+)
+_OTHER_STUDY = re.compile(
+    r"\b(?:previous|prior|earlier|published|reported|showed|shown|demonstrated|parent|preceding)\b", re.IGNORECASE
+)
 
 
 def _mentions_masking(lowered: str) -> bool:
@@ -128,7 +132,7 @@ def _design_statements(ctx: Context) -> Iterator[tuple[str, str, int, int]]:
         seen: set[tuple[int, int]] = set()
         lowered = ctx.lower(path)
         same_offsets = len(lowered) == len(value)  # lower() kept every offset (it does for all but rare letters)
-        for match in (_MASKING_WORD.finditer(lowered) if same_offsets else _MASKING_WORD_ANY_CASE.finditer(value)):
+        for match in _MASKING_WORD.finditer(lowered) if same_offsets else _MASKING_WORD_ANY_CASE.finditer(value):
             start, end = sentence_around(value, match.start(), match.end())
             if (start, end) in seen:
                 continue
@@ -176,7 +180,9 @@ def masking_vs_text(ctx: Context) -> Iterator[Hit]:
             problem = f"says {opened.group(0)!r} but masking is {masking.value} with the participant masked"
         if problem:
             where = path.replace("_", " ")
-            yield hit(f"{where} {problem}", ctx.excerpt(path, value, start, end), ctx.field("design.masking", masking.value))
+            yield hit(
+                f"{where} {problem}", ctx.excerpt(path, value, start, end), ctx.field("design.masking", masking.value)
+            )
             return
 
 
@@ -205,8 +211,9 @@ def masking_roles_count(ctx: Context) -> Iterator[Hit]:
         )
 
 
-_OPEN_LABEL_PLACEBO = re.compile(r"\bopen[\s-]*label\s+placebo|\bnon-?blind(?:ed)?\s+placebo|\bplacebo\s+without\s+deception",
-                                 re.IGNORECASE)
+_OPEN_LABEL_PLACEBO = re.compile(
+    r"\bopen[\s-]*label\s+placebo|\bnon-?blind(?:ed)?\s+placebo|\bplacebo\s+without\s+deception", re.IGNORECASE
+)
 
 
 @rule(
@@ -229,8 +236,11 @@ def placebo_in_open_label(ctx: Context) -> Iterator[Hit]:
     texts = (record.official_title or "", record.brief_title or "", record.brief_summary or "")
     if evidence and not any(_OPEN_LABEL_PLACEBO.search(t) for t in texts):
         what = "a PLACEBO_COMPARATOR arm" if record.arms and evidence[0].path.startswith("arms") else "a placebo"
-        yield hit(f"masking is NONE (open label) but the study has {what}",
-                  ctx.field("design.masking", Masking.NONE.value), *evidence)
+        yield hit(
+            f"masking is NONE (open label) but the study has {what}",
+            ctx.field("design.masking", Masking.NONE.value),
+            *evidence,
+        )
 
 
 # --- titles ------------------------------------------------------------------------------------
@@ -240,14 +250,22 @@ _PHASE = re.compile(
     re.IGNORECASE,
 )
 _PHASE_OF = {
-    "0": Phase.EARLY_PHASE1, "1": Phase.PHASE1, "i": Phase.PHASE1, "2": Phase.PHASE2, "ii": Phase.PHASE2,
-    "3": Phase.PHASE3, "iii": Phase.PHASE3, "4": Phase.PHASE4, "iv": Phase.PHASE4,
+    "0": Phase.EARLY_PHASE1,
+    "1": Phase.PHASE1,
+    "i": Phase.PHASE1,
+    "2": Phase.PHASE2,
+    "ii": Phase.PHASE2,
+    "3": Phase.PHASE3,
+    "iii": Phase.PHASE3,
+    "4": Phase.PHASE4,
+    "iv": Phase.PHASE4,
 }
 _COMPATIBLE = {Phase.EARLY_PHASE1: {Phase.PHASE1}, Phase.PHASE1: {Phase.EARLY_PHASE1}}
 
 
-_CLINICAL_BEFORE = re.compile(r"(?:^|\b(?:a|an|the|randomi[sz]ed|open[\s-]label|pilot|multicenter|multicentre),?\s+)$",
-                              re.IGNORECASE)
+_CLINICAL_BEFORE = re.compile(
+    r"(?:^|\b(?:a|an|the|randomi[sz]ed|open[\s-]label|pilot|multicenter|multicentre),?\s+)$", re.IGNORECASE
+)
 _CLINICAL_AFTER = re.compile(r"^[^.;()]{0,60}?\b(?:study|studies|trial|trials)\b", re.IGNORECASE)
 
 
@@ -292,8 +310,11 @@ def phase_vs_title(ctx: Context) -> Iterator[Hit]:
         phases, said = found
         if not phases <= allowed:
             listed = ", ".join(p.value for p in record.phases)
-            yield hit(f"{path.replace('_', ' ')} says {said!r} but phases is [{listed}]",
-                      ctx.field(path, title), ctx.field("phases", listed))
+            yield hit(
+                f"{path.replace('_', ' ')} says {said!r} but phases is [{listed}]",
+                ctx.field(path, title),
+                ctx.field("phases", listed),
+            )
         return
 
 
@@ -335,15 +356,24 @@ def allocation_vs_title(ctx: Context) -> Iterator[Hit]:
         said = _RANDOMIZED.search(title)
         if against is not None:
             if allocation == Allocation.RANDOMIZED:
-                yield hit(f"{where} says {against.group(0)!r} but allocation is RANDOMIZED",
-                          ctx.field(path, title), ctx.field("design.allocation", allocation.value))
+                yield hit(
+                    f"{where} says {against.group(0)!r} but allocation is RANDOMIZED",
+                    ctx.field(path, title),
+                    ctx.field("design.allocation", allocation.value),
+                )
                 return
         elif said is not None and not _ABOUT_OTHER_TRIAL.search(title):
             if record.study_type == StudyType.OBSERVATIONAL:
-                yield hit(f"{where} says {said.group(0)!r} but the study type is OBSERVATIONAL",
-                          ctx.field(path, title), ctx.field("study_type", record.study_type.value))
+                yield hit(
+                    f"{where} says {said.group(0)!r} but the study type is OBSERVATIONAL",
+                    ctx.field(path, title),
+                    ctx.field("study_type", record.study_type.value),
+                )
                 return
             if allocation in (Allocation.NON_RANDOMIZED, Allocation.NA):
-                yield hit(f"{where} says {said.group(0)!r} but allocation is {allocation.value}",
-                          ctx.field(path, title), ctx.field("design.allocation", allocation.value))
+                yield hit(
+                    f"{where} says {said.group(0)!r} but allocation is {allocation.value}",
+                    ctx.field(path, title),
+                    ctx.field("design.allocation", allocation.value),
+                )
                 return

@@ -60,8 +60,10 @@ _ENTRY_REQUIREMENTS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = 
     (
         "'must have / must be' requirement",
         ("must",),
-        re.compile(r"^(?:the\s+)?(?:patients?|subjects?|participants?|individuals?|volunteers?)?\s*must\s+(?:have|be)\b",
-                   re.IGNORECASE),
+        re.compile(
+            r"^(?:the\s+)?(?:patients?|subjects?|participants?|individuals?|volunteers?)?\s*must\s+(?:have|be)\b",
+            re.IGNORECASE,
+        ),
     ),
     (
         "adequate organ function",
@@ -84,8 +86,9 @@ _ENTRY_REQUIREMENTS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = 
     (
         "life expectancy in the eligible range",
         ("life expectancy",),
-        re.compile(r"\blife\s+expectancy\s*(?:of\s+)?(?:≥|>=|=>|>|at\s+least|more\s+than|greater\s+than|over)",
-                   re.IGNORECASE),
+        re.compile(
+            r"\blife\s+expectancy\s*(?:of\s+)?(?:≥|>=|=>|>|at\s+least|more\s+than|greater\s+than|over)", re.IGNORECASE
+        ),
     ),
 )
 _CONFIRMED_DIAGNOSIS = re.compile(
@@ -121,7 +124,17 @@ _EXCLUSION_STATEMENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
-_EXCLUSION_HINTS = ("exclu", "eligib", "unable", "unwilling", "inability", "refus", "not willing", "not able", "pregnan")
+_EXCLUSION_HINTS = (
+    "exclu",
+    "eligib",
+    "unable",
+    "unwilling",
+    "inability",
+    "refus",
+    "not willing",
+    "not able",
+    "pregnan",
+)
 
 
 def _negated_before(clause: str, start: int) -> bool:
@@ -222,7 +235,9 @@ def _under_mixed_header(ctx: Context, item: CriterionItem) -> bool:
     text = ctx.span_text
     if text is None or item.span is None:
         return False
-    starts = [h.span.end for h in ctx.record.eligibility.headers if h.span is not None and h.span.end <= item.span.start]
+    starts = [
+        h.span.end for h in ctx.record.eligibility.headers if h.span is not None and h.span.end <= item.span.start
+    ]
     since = max(starts, default=0)
     return re.search(r"inclusion", text[since : item.span.start], re.IGNORECASE) is not None
 
@@ -422,8 +437,10 @@ def dangling_sublist(ctx: Context) -> Iterator[Hit]:
             if following is not None:
                 if following.level > item.level or _looks_like_member(following):
                     continue
-                if item.span and following.span and any(
-                    item.span.end <= cut < following.span.start for cut in header_starts
+                if (
+                    item.span
+                    and following.span
+                    and any(item.span.end <= cut < following.span.start for cut in header_starts)
                 ):
                     continue
             where = "and the list ends there" if following is None else "but the next item is not part of it"
@@ -729,13 +746,17 @@ def duplicate_item(ctx: Context) -> Iterator[Hit]:
             first_kind, first_index, first_group = first
             if first_kind == kind and first_group != group:
                 continue
-            where = f"in both the {first_kind} and the {kind} list" if first_kind != kind else f"twice in the {kind} list"
+            where = (
+                f"in both the {first_kind} and the {kind} list" if first_kind != kind else f"twice in the {kind} list"
+            )
             yield hit(f"the same criterion appears {where}", ctx.item(first_kind, first_index), ctx.item(kind, index))
 
 
 # NCI PDQ records (before ClinicalTrials.gov asked for two lists) group criteria under these headings
 # and write exclusions as "No ..." items; they have no exclusion part by design, not by omission.
-_PDQ_SECTIONS = re.compile(r"^\s*(?:DISEASE CHARACTERISTICS|PATIENT CHARACTERISTICS|PRIOR CONCURRENT THERAPY):", re.MULTILINE)
+_PDQ_SECTIONS = re.compile(
+    r"^\s*(?:DISEASE CHARACTERISTICS|PATIENT CHARACTERISTICS|PRIOR CONCURRENT THERAPY):", re.MULTILINE
+)
 
 
 @rule(

@@ -25,8 +25,16 @@ _COUNT_AFTER = re.compile(
     r"\s+(?:consecutive\s+|cumulative\s+|total\s+|treatment\s+)?"
     r"(?P<noun>doses|cycles|fractions|injections|infusions|sessions)\b(?!\s*(?:per|a|each|every|/|daily|weekly))"
 )
-_UNIT_ALIASES = {"mg/m²": "mg/m2", "μg": "µg", "mcg": "µg", "ug": "µg", "μg/kg": "µg/kg", "mcg/kg": "µg/kg",
-                 "ug/kg": "µg/kg", "unit": "units"}
+_UNIT_ALIASES = {
+    "mg/m²": "mg/m2",
+    "μg": "µg",
+    "mcg": "µg",
+    "ug": "µg",
+    "μg/kg": "µg/kg",
+    "mcg/kg": "µg/kg",
+    "ug/kg": "µg/kg",
+    "unit": "units",
+}
 _DIGIT = re.compile(r"\d")
 
 

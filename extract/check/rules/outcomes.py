@@ -80,13 +80,44 @@ def missing_time_frame(ctx: Context) -> Iterator[Hit]:
 _VAGUE = frozenset(
     norm(m)
     for m in (
-        "safety", "efficacy", "tolerability", "toxicity", "effectiveness", "efficiency", "feasibility",
-        "safety and efficacy", "efficacy and safety", "safety and tolerability", "tolerability and safety",
-        "safety and effectiveness", "effectiveness and safety", "efficacy and tolerability", "safety, tolerability",
-        "safety/tolerability", "efficacy/safety", "pharmacokinetics", "pk", "pharmacodynamics", "immunogenicity",
-        "quality of life", "response", "effect", "effects", "outcome", "outcomes", "primary outcome",
-        "secondary outcome", "improvement", "clinical efficacy", "clinical outcome", "clinical outcomes",
-        "adverse events", "side effects", "survival", "efficacy of treatment", "treatment efficacy",
+        "safety",
+        "efficacy",
+        "tolerability",
+        "toxicity",
+        "effectiveness",
+        "efficiency",
+        "feasibility",
+        "safety and efficacy",
+        "efficacy and safety",
+        "safety and tolerability",
+        "tolerability and safety",
+        "safety and effectiveness",
+        "effectiveness and safety",
+        "efficacy and tolerability",
+        "safety, tolerability",
+        "safety/tolerability",
+        "efficacy/safety",
+        "pharmacokinetics",
+        "pk",
+        "pharmacodynamics",
+        "immunogenicity",
+        "quality of life",
+        "response",
+        "effect",
+        "effects",
+        "outcome",
+        "outcomes",
+        "primary outcome",
+        "secondary outcome",
+        "improvement",
+        "clinical efficacy",
+        "clinical outcome",
+        "clinical outcomes",
+        "adverse events",
+        "side effects",
+        "survival",
+        "efficacy of treatment",
+        "treatment efficacy",
     )
 )
 
@@ -108,4 +139,6 @@ def vague_measure(ctx: Context) -> Iterator[Hit]:
     """
     for path, outcome in _outcomes(ctx):
         if len(outcome.measure) <= _VAGUE_LONGEST and norm(outcome.measure) in _VAGUE:
-            yield hit(f"outcome measure {outcome.measure!r} is not specific", ctx.field(f"{path}.measure", outcome.measure))
+            yield hit(
+                f"outcome measure {outcome.measure!r} is not specific", ctx.field(f"{path}.measure", outcome.measure)
+            )
