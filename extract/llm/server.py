@@ -60,6 +60,8 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 def server_command(model_file: Path, port: int, settings: ServerSettings) -> list[str]:
     """The child's argv (flags as `python -m llama_cpp.server --help` lists them)."""
+    if importlib.util.find_spec("llama_cpp") is None:
+        raise ModelSetupError(f"llama-cpp-python is not installed; run {INSTALL_HINT}")
     command = [
         sys.executable, "-m", "llama_cpp.server",
         "--model", str(model_file),
@@ -128,14 +130,13 @@ class EmbeddedServer:
         """Start the child (returns at once; `wait_ready` blocks until it answers)."""
         if self._process is not None:
             raise RuntimeError("the embedded server is already started")
-        if importlib.util.find_spec("llama_cpp") is None:
-            raise ModelSetupError(f"llama-cpp-python is not installed; run {INSTALL_HINT}")
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
+        command = server_command(self.model_file, self.port, self.settings)  # raises if llama_cpp is missing
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("wb")
         self._started_at = time.monotonic()
         self._process = subprocess.Popen(
-            server_command(self.model_file, self.port, self.settings),
+            command,
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=subprocess.STDOUT,
