@@ -58,9 +58,14 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(probe.getsockname()[1])
 
 
+def llama_cpp_installed() -> bool:
+    """Whether the `[local]` extra's server package is importable."""
+    return importlib.util.find_spec("llama_cpp") is not None
+
+
 def server_command(model_file: Path, port: int, settings: ServerSettings) -> list[str]:
     """The child's argv (flags as `python -m llama_cpp.server --help` lists them)."""
-    if importlib.util.find_spec("llama_cpp") is None:
+    if not llama_cpp_installed():
         raise ModelSetupError(f"llama-cpp-python is not installed; run {INSTALL_HINT}")
     command = [
         sys.executable, "-m", "llama_cpp.server",

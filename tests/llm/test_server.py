@@ -34,6 +34,19 @@ def stand_in(port: int) -> list[str]:
     return [sys.executable, str(FAKE_PROGRAM), str(port), "me"]
 
 
+@pytest.fixture
+def installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command is built the same whether or not llama-cpp-python is installed here (CI has no model)."""
+    monkeypatch.setattr(server_module, "llama_cpp_installed", lambda: True)
+
+
+def test_command_refuses_without_llama_cpp(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(server_module, "llama_cpp_installed", lambda: False)
+    with pytest.raises(ModelSetupError, match="pip install"):
+        server_command(Path("/m.gguf"), 4321, ServerSettings())
+
+
+@pytest.mark.usefixtures("installed")
 def test_command_has_the_cpu_settings():
     command = server_command(Path("/m.gguf"), 4321, ServerSettings(model_alias="qwen"))
     assert command[:3] == [sys.executable, "-m", "llama_cpp.server"]
