@@ -41,12 +41,23 @@ class _Opened(LazyLLM):
         self._llm = llm
 
 
-def _accuracy(row: Any) -> float | None:
-    try:
-        from evals.score import score_against_gold  # type: ignore[import-not-found]
-    except ImportError:
+HAND = REPO / "evals" / "fixtures" / "hand"
+
+
+def _accuracy(nct_id: str, row: Any) -> float | None:
+    """Micro F1 over every scored field against the hand-labelled gold of this seed (evals/fixtures/hand)."""
+    from extract.score.fixtures import load_fixture
+    from extract.score.metrics import Counts
+    from extract.score.record import score_record
+
+    folder = HAND / nct_id
+    if not (folder / "gold.json").is_file():
         return None
-    return score_against_gold(row)
+    score = score_record(load_fixture(folder).gold.record, row.record)
+    total = sum(score.fields.values(), Counts())
+    precision = total.tp / max(total.tp + total.fp, 1)
+    recall = total.tp / max(total.tp + total.fn, 1)
+    return 2 * precision * recall / max(precision + recall, 1e-9)
 
 
 async def run(pages: Path, strategies: list[str]) -> dict[str, list[dict[str, Any]]]:
@@ -77,7 +88,7 @@ async def run(pages: Path, strategies: list[str]) -> dict[str, list[dict[str, An
                             "prompt_tokens": p.get("prompt_tokens", 0),
                             "completion_tokens": p.get("completion_tokens", 0),
                             "ungrounded": len(p.get("ungrounded", [])),
-                            "accuracy": _accuracy(row),
+                            "accuracy": _accuracy(source.id, row),
                         }
                     )
                     print(f"  {strategy} {source.id}: {rows[-1]}", file=sys.stderr)

@@ -13,6 +13,7 @@ import atexit
 import contextlib
 import importlib.util
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -56,6 +57,18 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind((host, 0))
         return int(probe.getsockname()[1])
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: have the kernel send SIGKILL when the parent dies, however it dies.
+
+    atexit and context managers cover normal exits, Ctrl-C and SIGTERM; a SIGKILLed or crashed
+    parent runs neither, and the server would otherwise keep a core busy on an unanswerable request.
+    """
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
 def llama_cpp_installed() -> bool:
@@ -142,6 +155,7 @@ class EmbeddedServer:
         self._started_at = time.monotonic()
         self._process = subprocess.Popen(
             command,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=subprocess.STDOUT,

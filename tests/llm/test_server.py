@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -185,3 +186,44 @@ def test_config_flags_win_over_environment():
     assert "sk-flag" not in repr(EndpointConfig.from_options(api_key="sk-flag", environ={}))
     with pytest.raises(ValueError, match="local-model"):
         EndpointConfig(base_url="http://x/v1", local_model="m.gguf")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="parent-death signal is Linux-only")
+def test_server_child_dies_when_its_parent_is_killed(tmp_path: Path):
+    """A SIGKILLed trialqa runs no cleanup; the kernel must still stop its model server."""
+    import subprocess
+    import textwrap
+    import time
+
+    pid_file = tmp_path / "child.pid"
+    parent = textwrap.dedent(
+        f"""
+        import sys, time
+        from pathlib import Path
+        from extract.llm import server as server_module
+        from extract.llm.server import EmbeddedServer
+        server_module.llama_cpp_installed = lambda: True
+        server_module.server_command = lambda model_file, port, settings: [
+            sys.executable, "-c", "import time; time.sleep(120)"]
+        server = EmbeddedServer(Path("/m.gguf"), Path({str(tmp_path / "log")!r}))
+        server.spawn()
+        Path({str(pid_file)!r}).write_text(str(server._process.pid))
+        time.sleep(120)
+        """
+    )
+    process = subprocess.Popen([sys.executable, "-c", parent], cwd=Path(__file__).resolve().parents[2])
+    deadline = time.monotonic() + 20
+    while not pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    child = int(pid_file.read_text())
+    process.kill()
+    process.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    os.kill(child, signal.SIGKILL)
+    raise AssertionError("the server child outlived its killed parent")
