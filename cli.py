@@ -106,7 +106,11 @@ def extract(
             min=1, help="Records extracted at once (default: 1 for local servers, 8 remote).", rich_help_panel=LLM_PANEL
         ),
     ] = None,
-    timeout: Annotated[float, typer.Option(help="Seconds per model request.", rich_help_panel=LLM_PANEL)] = 120.0,
+    timeout: Annotated[
+        float | None,
+        typer.Option(help="Seconds per model request (default 120; 1800 for --strategy whole, which writes a whole "
+                     "record at ~10 tokens/s on the embedded model).", rich_help_panel=LLM_PANEL),
+    ] = None,
     replay: Annotated[
         bool,
         typer.Option(help="Answer only from the response cache; a miss is an error row.", rich_help_panel=LLM_PANEL),
@@ -137,7 +141,7 @@ def extract(
             model=model,
             mode=mode.value,
             max_reasks=max_reasks,
-            timeout_s=timeout,
+            timeout_s=timeout or (1800.0 if strategy is Strategy.whole else 120.0),
             cache_dir=cache_dir,
             replay=replay,
             local_model=local_model,

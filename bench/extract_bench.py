@@ -61,7 +61,8 @@ def _accuracy(nct_id: str, row: Any) -> float | None:
 
 
 async def run(pages: Path, strategies: list[str]) -> dict[str, list[dict[str, Any]]]:
-    config = EndpointConfig.from_options(environ={})
+    # One whole-page answer can take minutes at ~10 tokens/s: no timeout retries stacking up behind it.
+    config = EndpointConfig.from_options(environ={}, timeout_s=1800.0, max_transport_retries=0)
     results: dict[str, list[dict[str, Any]]] = {}
     started = time.perf_counter()
     async with open_llm(config) as llm:
