@@ -213,3 +213,29 @@ def test_editing_one_prompt_invalidates_exactly_its_answers(
     failed = {nct: row.error.type for nct, row in rows.items() if row.status == "error" and row.error}
     # only the pages that ask the conditions question need new answers
     assert failed == {"NCT03792542": "CacheMiss", "NCT07271602": "CacheMiss"}
+
+
+def _findings(rows: dict[str, ExtractionRow], records_dir: Path, nct: str) -> list[tuple[str, list[str]]]:
+    from extract.check import check_record
+
+    text = (records_dir / "pages" / f"{nct}.txt").read_text(encoding="utf-8")
+    return [(f.rule, [e.path for e in f.evidence]) for f in check_record(_record(rows, nct), text)]
+
+
+def test_checker_on_the_extractors_output_finds_the_seed_defects(
+    seeds: dict[str, ExtractionRow], records_dir: Path
+) -> None:
+    """The defects read off the pages (domain.md) are found on what the extractor produced."""
+    mission = _findings(seeds, records_dir, "NCT07271602")
+    flagged = [paths[0] for rule, paths in mission if rule == "eligibility.inclusion_item_in_exclusion"]
+    assert flagged == ["eligibility.exclusion[0]", "eligibility.exclusion[1]"]  # items "9." and "10."
+    assert any(rule == "eligibility.numbering" for rule, _ in mission)
+    placebo = [paths for rule, paths in mission if rule == "arms.placebo_arm_gets_active_drug"]
+    assert placebo and placebo[0][0] == "arms[1]"  # "Chemotherapy, QL1706"
+    assert any(rule == "design.placebo_in_open_label" for rule, _ in mission)
+
+    dangling = [p[0] for r, p in _findings(seeds, records_dir, "NCT06935409") if r == "eligibility.dangling_sublist"]
+    assert len(dangling) == 2  # the pregnancy-test item and the laboratory-limits item
+    single_arm = {r for r, _ in _findings(seeds, records_dir, "NCT03792542")}
+    assert {"outcomes.randomization_in_single_arm", "dates.text_vs_fields"} <= single_arm
+    assert _findings(seeds, records_dir, "NCT04550949") == []
