@@ -9,6 +9,8 @@ order, byte for byte. Rules run in id order; each rule reports in record order.
 
 from __future__ import annotations
 
+import functools
+
 from extract.check import rules as _rules  # noqa: F401  (registers every rule)
 from extract.check.config import CheckConfig, ConfigError
 from extract.check.context import Context
@@ -34,7 +36,18 @@ _DEFAULT = CheckConfig()
 
 def active_rules(config: CheckConfig | None = None) -> list[tuple[Rule, Severity]]:
     """The rules `config` enables, in id order, each with the severity it reports at."""
-    config = config or _DEFAULT
+    if config is None:
+        return list(_default_rules())
+    return _resolve(config)
+
+
+@functools.cache
+def _default_rules() -> tuple[tuple[Rule, Severity], ...]:
+    # check_record(record) without rules is called once per record by eval and review: resolve once
+    return tuple(_resolve(_DEFAULT))
+
+
+def _resolve(config: CheckConfig) -> list[tuple[Rule, Severity]]:
     return [
         (RULES[rule_id], config.severity_of(rule_id, RULES[rule_id].severity))
         for rule_id in sorted(RULES)
