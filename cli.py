@@ -108,8 +108,11 @@ def extract(
     ] = None,
     timeout: Annotated[
         float | None,
-        typer.Option(help="Seconds per model request (default 120; 1800 for --strategy whole, which writes a whole "
-                     "record at ~10 tokens/s on the embedded model).", rich_help_panel=LLM_PANEL),
+        typer.Option(
+            help="Seconds per model request (default 120; 1800 for --strategy whole, which writes a whole "
+            "record at ~10 tokens/s on the embedded model).",
+            rich_help_panel=LLM_PANEL,
+        ),
     ] = None,
     replay: Annotated[
         bool,

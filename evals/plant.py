@@ -36,24 +36,11 @@ from lxml import etree  # noqa: E402
 
 from extract.load.detect import records_from_bytes  # noqa: E402
 from extract.model import TrialRecord  # noqa: E402
+from extract.normalize import MONTHS  # noqa: E402
 from extract.pipeline import extract_structured  # noqa: E402
 from extract.score.fixtures import Gold, gold_json  # noqa: E402
 
 RECORDS = REPO.parent / "shared" / "records"
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 OUT = REPO / "evals" / "fixtures" / "defects"
 MAX_BYTES = 20_000_000
 

@@ -42,6 +42,7 @@ sys.path.insert(0, str(REPO))
 
 from extract.load import iter_sources  # noqa: E402
 from extract.model import TrialRecord  # noqa: E402
+from extract.normalize import MONTHS  # noqa: E402
 from extract.pipeline import extract_structured  # noqa: E402
 from extract.score.fixtures import Gold, gold_json, record_without_spans  # noqa: E402
 
@@ -53,20 +54,6 @@ MAX_OUTCOMES = 3
 MAX_LOCATIONS = 3
 MAX_CRITERIA_CHARS = 2500
 
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 STATUS_WORDS = {
     "ACTIVE_NOT_RECRUITING": "Active, not recruiting",
     "COMPLETED": "Completed",

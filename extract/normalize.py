@@ -132,26 +132,22 @@ def to_bool(text: str | None, field: str) -> bool | None:
     raise MappingError(f"{field}: {text!r} is not yes/no")
 
 
-_MONTHS = {
-    m.lower(): i
-    for i, m in enumerate(
-        [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ],
-        start=1,
-    )
-}
+# English month names, as registries write dates ("June 1, 2022"); one table for every stage.
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_MONTHS = {name.lower(): number for number, name in enumerate(MONTHS, start=1)}
 
 
 def to_partial_date(text: str | None, field: str) -> str | None:

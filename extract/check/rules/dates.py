@@ -15,6 +15,7 @@ from extract.check.registry import Hit, hit, rule
 from extract.check.text import sentence_around
 from extract.model import StudyDate
 from extract.model.vocab import OPEN_STATUSES, DateType, OverallStatus
+from extract.normalize import MONTHS
 
 _FIELDS = ("start_date", "primary_completion_date", "completion_date")
 _LABEL = {"start_date": "start", "primary_completion_date": "primary completion", "completion_date": "completion"}
@@ -237,21 +238,7 @@ def _narrative_dates(ctx: Context, path: str) -> Iterator[tuple[str, tuple[int, 
 
 
 def _month_name(ym: tuple[int, int]) -> str:
-    names = (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    )
-    return f"{names[ym[1] - 1]} {ym[0]}"
+    return f"{MONTHS[ym[1] - 1]} {ym[0]}"
 
 
 @rule(
