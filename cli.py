@@ -186,21 +186,17 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-def _register_optional_commands() -> None:
-    """Commands whose modules live beside their stage (check, eval, review)."""
-    import importlib
+def _register_stage_commands() -> None:
+    """check / rules, eval, review: each stage's command module adds its own commands."""
+    from extract.check import command as check_command
+    from extract.review import command as review_command
+    from extract.score import command as eval_command
 
-    for module_name in ("extract.check.command", "extract.score.command", "extract.review.command"):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if not module_name.startswith(exc.name or "\0"):
-                raise
-            continue
+    for module in (check_command, eval_command, review_command):
         module.register(app)
 
 
-_register_optional_commands()
+_register_stage_commands()
 
 
 def main() -> None:
