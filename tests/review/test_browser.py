@@ -82,15 +82,33 @@ def _load(db: Path, *files: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
+def _replaced(page: object) -> object:
+    """Wait condition: the old page's root is gone. Chromedriver reports that as a stale element or,
+    in some builds, as "Node with given id does not belong to the document"; both mean replaced."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    def check(_driver: object) -> bool:
+        try:
+            page.is_enabled()  # type: ignore[attr-defined]
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as exc:
+            if "does not belong to the document" in str(exc):
+                return True
+            raise
+        return False
+
+    return check
+
+
 def _navigate(driver: object, element: object) -> None:
     """Click `element` and wait until the page it leads to has replaced this one."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
     page = driver.find_element(By.TAG_NAME, "html")  # type: ignore[attr-defined]
     element.click()  # type: ignore[attr-defined]
-    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(page))
+    WebDriverWait(driver, 15).until(_replaced(page))
     WebDriverWait(driver, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
