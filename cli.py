@@ -19,6 +19,7 @@ from rich.console import Console
 
 from extract.batch import BatchSummary
 from extract.load import DEFAULT_MAX_BYTES
+from extract.pipeline import StrategyName
 
 app = typer.Typer(
     name="trialqa",
@@ -48,12 +49,6 @@ def open_output(path: str) -> Iterator[BinaryIO]:
         yield handle
 
 
-class Strategy(StrEnum):
-    auto = "auto"
-    sectioned = "sectioned"
-    whole = "whole"
-
-
 class ModeChoice(StrEnum):
     auto = "auto"
     tools = "tools"
@@ -75,13 +70,13 @@ def extract(
     ] = True,
     max_bytes: Annotated[int, typer.Option(help="Largest input file accepted, in bytes.")] = DEFAULT_MAX_BYTES,
     strategy: Annotated[
-        Strategy,
+        StrategyName,
         typer.Option(
             help="sectioned: code finds sections, the model answers small questions (default for the "
             "embedded model); whole: one call per record (default for remote endpoints).",
             rich_help_panel=LLM_PANEL,
         ),
-    ] = Strategy.auto,
+    ] = StrategyName.auto,
     base_url: Annotated[
         str | None,
         typer.Option(
@@ -131,8 +126,7 @@ def extract(
     """Extract each input record into one JSON line: {source, status, record, error, provenance}."""
     from extract.batch import configs_for, prepare_resume, run_batch
     from extract.llm.client import EndpointConfig
-    from extract.llm.lazy import LazyLLM
-    from extract.pipeline import PageExtractor
+    from extract.pipeline import default_concurrency, default_timeout, page_extractor
 
     missing = [name for name in inputs if name != "-" and not Path(name).exists()]
     if missing:
@@ -144,16 +138,14 @@ def extract(
             model=model,
             mode=mode.value,
             max_reasks=max_reasks,
-            timeout_s=timeout or (1800.0 if strategy is Strategy.whole else 120.0),
+            timeout_s=timeout or default_timeout(strategy),
             cache_dir=cache_dir,
             replay=replay,
             local_model=local_model,
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
-    chosen = strategy.value if strategy is not Strategy.auto else ("sectioned" if config.embedded else "whole")
-    lazy = LazyLLM(config)
-    pages = PageExtractor(lazy, chosen)
+    pages = page_extractor(config, strategy)
     earlier = None
     if output != "-":
         out_path = Path(output)
@@ -161,7 +153,7 @@ def extract(
             earlier = prepare_resume(out_path, configs_for(pages))
         elif out_path.exists():
             out_path.unlink()
-    limit = concurrency or (1 if config.embedded else 8)
+    limit = concurrency or default_concurrency(config)
 
     async def run() -> BatchSummary:
         try:
@@ -170,7 +162,7 @@ def extract(
                     inputs, out, pages=pages, concurrency=limit, max_bytes=max_bytes, exclude=[output], resume=earlier
                 )
         finally:
-            await lazy.aclose()
+            await pages.llm.aclose()
 
     # SIGTERM (a scheduler stopping the job) unwinds like Ctrl-C: rows written stay, the model server stops.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)

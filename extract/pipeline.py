@@ -11,7 +11,8 @@ import hashlib
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -25,6 +26,9 @@ from extract.load.detect import Kind, SourceRecord
 from extract.model import TrialRecord
 from extract.rows import ExtractionRow
 from extract.structured import ctgov_v2, ctgov_xml
+
+if TYPE_CHECKING:
+    from extract.llm.client import EndpointConfig
 
 _MAPPERS: dict[str, tuple[str, Callable[[Any], TrialRecord]]] = {
     Kind.CTGOV_V2: (ctgov_v2.EXTRACTOR, ctgov_v2.map_study),
@@ -46,6 +50,31 @@ STRATEGIES: dict[str, tuple[StrategyFn, tuple[str, ...]]] = {
 }
 # Error types a re-run should try again (the input may well be fine); the rest are final.
 RETRYABLE_ERRORS = frozenset({"LLMTransportError", "CacheMiss", "ModelSetupError", "InternalError"})
+
+
+class StrategyName(StrEnum):
+    """`--strategy` as extract and eval take it; auto = sectioned for the embedded model, whole for endpoints."""
+
+    auto = "auto"
+    sectioned = "sectioned"
+    whole = "whole"
+
+
+def default_timeout(requested: str) -> float:
+    """Seconds per model request: a whole record takes minutes at ~10 tokens/s on the embedded model."""
+    return 1800.0 if requested == StrategyName.whole else 120.0
+
+
+def default_concurrency(config: EndpointConfig) -> int:
+    """One record at a time for the embedded server (llama.cpp runs one request at a time); replay and remote
+    endpoints can overlap."""
+    return 1 if config.embedded and not config.replay else 8
+
+
+def page_extractor(config: EndpointConfig, requested: str = StrategyName.auto) -> PageExtractor:
+    """The page extractor extract and eval run: `auto` resolved for this endpoint, its LLM opened lazily."""
+    strategy = requested if requested != StrategyName.auto else ("sectioned" if config.embedded else "whole")
+    return PageExtractor(LazyLLM(config), strategy)
 
 
 def is_page(source: SourceRecord) -> bool:

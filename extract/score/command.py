@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from extract.pipeline import StrategyName, default_timeout
 from extract.score.fixtures import SET_NAMES, FixtureError
 
 if TYPE_CHECKING:
@@ -30,12 +31,6 @@ class SetChoice(StrEnum):
     defects = "defects"
     curated = "curated"
     all = "all"
-
-
-class StrategyChoice(StrEnum):
-    auto = "auto"
-    sectioned = "sectioned"
-    whole = "whole"
 
 
 def _sets(choice: SetChoice) -> tuple[str, ...]:
@@ -54,8 +49,8 @@ def register(app: typer.Typer) -> None:
             ),
         ] = False,
         strategy: Annotated[
-            StrategyChoice, typer.Option(help="Page strategy, as for extract.", rich_help_panel=LLM_PANEL)
-        ] = (StrategyChoice.auto),
+            StrategyName, typer.Option(help="Page strategy, as for extract.", rich_help_panel=LLM_PANEL)
+        ] = (StrategyName.auto),
         model: Annotated[
             str | None, typer.Option(help="Model name at the endpoint.", rich_help_panel=LLM_PANEL)
         ] = None,
@@ -85,7 +80,10 @@ def register(app: typer.Typer) -> None:
         concurrency: Annotated[
             int | None, typer.Option(min=1, help="Records extracted at once.", rich_help_panel=LLM_PANEL)
         ] = None,
-        timeout: Annotated[float, typer.Option(help="Seconds per model request.", rich_help_panel=LLM_PANEL)] = 120.0,
+        timeout: Annotated[
+            float | None,
+            typer.Option(help="Seconds per model request (default as for extract).", rich_help_panel=LLM_PANEL),
+        ] = None,
         report_dir: Annotated[
             Path,
             typer.Option(help="Where metrics.json, report.md, report.html, junit.xml go.", rich_help_panel=GATE_PANEL),
@@ -130,7 +128,7 @@ def register(app: typer.Typer) -> None:
             model=model,
             api_key=api_key,
             mode=mode,
-            timeout_s=timeout,
+            timeout_s=timeout or default_timeout(strategy),
             cache_dir=cache,
             local_model=local_model,
             concurrency=concurrency,

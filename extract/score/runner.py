@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict
 from extract.batch import run_batch
 from extract.load import DEFAULT_MAX_BYTES
 from extract.model import TrialRecord
-from extract.pipeline import SPAN_BASE_SOURCE, PageExtractor
+from extract.pipeline import SPAN_BASE_SOURCE, PageExtractor, default_concurrency, page_extractor
 from extract.rows import ExtractionRow
 from extract.score import grounding
 from extract.score.aggregate import FixtureResult, SetMetrics, aggregate, flat_metrics
@@ -106,13 +106,9 @@ def _endpoint(options: EvalOptions) -> Any:
 
 
 async def _extract(fixtures: list[Fixture], options: EvalOptions) -> tuple[dict[str, ExtractionRow], PageExtractor]:
-    from extract.llm.lazy import LazyLLM
-
     config = _endpoint(options)
-    strategy = options.strategy if options.strategy != "auto" else ("sectioned" if config.embedded else "whole")
-    lazy = LazyLLM(config)
-    pages = PageExtractor(lazy, strategy)
-    concurrency = options.concurrency or (8 if options.replay or not config.embedded else 1)
+    pages = page_extractor(config, options.strategy)
+    concurrency = options.concurrency or default_concurrency(config)
     out = io.BytesIO()
     try:
         await run_batch(
@@ -124,7 +120,7 @@ async def _extract(fixtures: list[Fixture], options: EvalOptions) -> tuple[dict[
             show_progress=options.show_progress,
         )
     finally:
-        await lazy.aclose()
+        await pages.llm.aclose()
     rows: dict[str, ExtractionRow] = {}
     for line in out.getvalue().splitlines():
         row = ExtractionRow.model_validate(orjson.loads(line))
