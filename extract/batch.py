@@ -151,7 +151,7 @@ async def run_batch(
     inputs: Iterable[str],
     out: BinaryIO,
     *,
-    pages: PageExtractor | None,
+    pages: PageExtractor,
     concurrency: int,
     max_bytes: int,
     exclude: Iterable[str] = (),
@@ -178,7 +178,6 @@ async def run_batch(
                 progress.update(task_id, advance=1, current=row.source.id)
 
         async def extract_page(source: SourceRecord) -> None:
-            assert pages is not None
             try:
                 row = await pages(source)
             except Exception as exc:  # a bug must not take the batch down: it becomes this record's error row
@@ -199,8 +198,8 @@ async def run_batch(
                         resume.failed[key] -= 1
                         summary.resumed_errors += 1
                     continue
-                if pages is None or not is_page(source):
-                    write(extract_structured(source) if not is_page(source) else _no_llm(source))
+                if not is_page(source):
+                    write(extract_structured(source))
                     continue
                 await slots.acquire()
                 task = asyncio.create_task(extract_page(source))
@@ -215,15 +214,5 @@ async def run_batch(
     return summary
 
 
-def _no_llm(source: SourceRecord) -> ExtractionRow:
-    from extract.errors import ModelSetupError
-
-    return ExtractionRow.failed(
-        source,
-        ModelSetupError("page text needs a model: configure one (see trialqa extract --help)"),
-        {"config": "none"},
-    )
-
-
-def configs_for(pages: PageExtractor | None) -> set[str]:
-    return {STRUCTURED_CONFIG} | ({pages.fingerprint()} if pages is not None else set())
+def configs_for(pages: PageExtractor) -> set[str]:
+    return {STRUCTURED_CONFIG, pages.fingerprint()}

@@ -53,7 +53,7 @@ class Ledger:
         }
 
 
-async def _ask(llm: Asker, ledger: Ledger, name: str, model: type[T], max_tokens: int, **variables: Any) -> T:
+async def ask(llm: Asker, ledger: Ledger, name: str, model: type[T], max_tokens: int, **variables: Any) -> T:
     prompt = load_prompt(name)
     answer, stats = await llm.ask(
         question=name,
@@ -71,7 +71,7 @@ async def title_line(llm: Asker, ledger: Ledger, candidates: list[tuple[int, str
     allowed = tuple(number for number, _ in candidates)
     answer_model = create_model("TitleLine", line=(Literal[allowed], Field(description="number of the title line")))
     lines = [{"number": number, "text": text} for number, text in candidates]
-    answer = await _ask(llm, ledger, "title_line", answer_model, 16, lines=lines)
+    answer = await ask(llm, ledger, "title_line", answer_model, 16, lines=lines)
     return int(answer.line)  # type: ignore[attr-defined]
 
 
@@ -94,7 +94,7 @@ async def conditions_split(llm: Asker, ledger: Ledger, title: str, line: str) ->
                 raise ValueError(f"these are not in the line, copy names exactly: {missing}")
             return names
 
-    answer = await _ask(llm, ledger, "conditions_split", ConditionsAnswer, 128, title=title, line=line)
+    answer = await ask(llm, ledger, "conditions_split", ConditionsAnswer, 128, title=title, line=line)
     return answer.conditions
 
 
@@ -104,7 +104,7 @@ async def primary_outcomes(llm: Asker, ledger: Ledger, objectives: str, outcomes
     answer_model = create_model(
         "PrimaryOutcomes", primary=(list[Literal[allowed]], Field(min_length=1, max_length=len(outcomes)))
     )
-    answer = await _ask(llm, ledger, "primary_outcomes", answer_model, 32, objectives=objectives, outcomes=outcomes)
+    answer = await ask(llm, ledger, "primary_outcomes", answer_model, 32, objectives=objectives, outcomes=outcomes)
     return set(answer.primary)  # type: ignore[attr-defined]
 
 
@@ -113,7 +113,7 @@ class ArmTypeAnswer(BaseModel):
 
 
 async def arm_type(llm: Asker, ledger: Ledger, title: str, label: str, description: str) -> ArmType:
-    answer = await _ask(llm, ledger, "arm_type", ArmTypeAnswer, 24, title=title, label=label, description=description)
+    answer = await ask(llm, ledger, "arm_type", ArmTypeAnswer, 24, title=title, label=label, description=description)
     return answer.type
 
 
@@ -122,7 +122,5 @@ class InterventionTypeAnswer(BaseModel):
 
 
 async def intervention_type(llm: Asker, ledger: Ledger, name: str, description: str) -> InterventionType:
-    answer = await _ask(
-        llm, ledger, "intervention_type", InterventionTypeAnswer, 24, name=name, description=description
-    )
+    answer = await ask(llm, ledger, "intervention_type", InterventionTypeAnswer, 24, name=name, description=description)
     return answer.type

@@ -23,7 +23,6 @@ from extract.model.vocab import (
     AgencyClass,
     Allocation,
     ArmType,
-    DateType,
     EnrollmentType,
     InterventionModel,
     InterventionType,
@@ -449,4 +448,4 @@ def _locations(b: _Builder) -> None:
         b.draft.data["locations"] = locations
 
 
-__all__ = ["STRATEGY", "DateType", "PageDraft", "extract_page"]
+__all__ = ["STRATEGY", "PageDraft", "extract_page"]

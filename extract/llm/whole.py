@@ -81,7 +81,7 @@ class WholeRecord(BaseModel):
 
 async def extract_page(text: str, llm: Asker) -> PageDraft:
     draft = PageDraft(data={})
-    answer = await questions._ask(llm, draft.ledger, "whole_record", WholeRecord, 3072, page=text)
+    answer = await questions.ask(llm, draft.ledger, "whole_record", WholeRecord, 3072, page=text)
     types = {i.name: i.type for i in answer.interventions}
 
     def names(arm: WholeArm) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -46,7 +46,6 @@ class SourceRecord:
     sha256: str
     payload: Any = None  # dict (v2 study / extraction row), lxml element (XML), str (page text)
     error: errors.TrialQAError | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
 
     @property
     def text(self) -> str | None:

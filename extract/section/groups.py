@@ -25,7 +25,6 @@ INTERVENTION_TYPE_WORDS = (
 ARM_LINE = re.compile(rf"^(?:\||[-*•]\s)?\s*(?P<type>{ARM_TYPE_WORDS})\s*:\s*(?P<label>.+?)\s*\|?\s*$")
 INTERVENTION_LINE = re.compile(rf"^(?:\||[-*•]\s)?\s*(?P<type>{INTERVENTION_TYPE_WORDS})\s*:\s*(?P<name>.+?)\s*\|?\s*$")
 _ARM_INTERVENTIONS = re.compile(r"^Interventions?\s*:\s*(?P<refs>.+)$", re.IGNORECASE)
-_ARM_LINE, _INTERVENTION_LINE = ARM_LINE, INTERVENTION_LINE
 _OTHER_NAME = re.compile(r"^Other Names?\s*:\s*(?P<names>.*?)\s*\|?\s*$", re.IGNORECASE)
 _GROUP_TYPE = re.compile(r"^(?:Group|Arm)\s+Type\s*:?\s*(?P<type>[A-Za-z_ ]+?)\s*$", re.IGNORECASE)
 _INTERVENTION_TYPE = re.compile(r"^Intervention\s+Type\s*:?\s*(?P<type>[A-Za-z_ ]+?)\s*$", re.IGNORECASE)
@@ -78,8 +77,8 @@ def parse_type_label_rows(lines: list[Line], text: str) -> list[ArmBlock]:
             in_intervention_cell = True
             current_int = None
             continue
-        arm_match = _ARM_LINE.match(line.text)
-        int_match = _INTERVENTION_LINE.match(line.text)
+        arm_match = ARM_LINE.match(line.text)
+        int_match = INTERVENTION_LINE.match(line.text)
         other_match = _OTHER_NAME.match(line.text)
         if other_match and current_int is not None:
             for name in re.split(r"\s*;\s*", other_match["names"]):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import pycountry
 
+from extract.model.vocab import AgencyClass
 from extract.section.criteria import header_kind
 from extract.section.groups import (
     ARM_LINE,
@@ -393,8 +394,6 @@ def _sponsor(
     lines: list[Line], text: str, fields: dict[str, Field]
 ) -> tuple[Located | None, Located | None, list[Located]]:
     """Lead sponsor, its class, and collaborators, from the conventions registries use."""
-    from extract.model.vocab import AgencyClass
-
     if "lead_sponsor" in fields:  # "Lead Sponsor: X" / "Sponsor Class: OTHER" / "Collaborators: A; B"
         found = fields.get("collaborators")
         names = _split_located(found.value, text) if found else []
@@ -492,7 +491,7 @@ _INTERVENTION_TYPES = (
 )
 
 
-def _paragraphs(lines: list[Line], kind: str, fields: dict[str, Field]) -> list[Located]:
+def _paragraphs(lines: list[Line], kind: str) -> list[Located]:
     heading = _find_heading(lines, kind)
     if heading is None:
         return []
@@ -575,6 +574,6 @@ def section_page(text: str) -> PageSections:
         collaborators=collaborators,
         locations=_locations(lines, text, eligibility),
         bare_status=bare_status,
-        brief_summary=_paragraphs(lines, "summary", fields),
-        detailed_description=_paragraphs(lines, "description", fields),
+        brief_summary=_paragraphs(lines, "summary"),
+        detailed_description=_paragraphs(lines, "description"),
     )
