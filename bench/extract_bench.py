@@ -47,17 +47,14 @@ HAND = REPO / "evals" / "fixtures" / "hand"
 def _accuracy(nct_id: str, row: Any) -> float | None:
     """Micro F1 over every scored field against the hand-labelled gold of this seed (evals/fixtures/hand)."""
     from extract.score.fixtures import load_fixture
-    from extract.score.metrics import Counts
+    from extract.score.metrics import total
     from extract.score.record import score_record
 
     folder = HAND / nct_id
     if not (folder / "gold.json").is_file():
         return None
     score = score_record(load_fixture(folder).gold.record, row.record)
-    total = sum(score.fields.values(), Counts())
-    precision = total.tp / max(total.tp + total.fp, 1)
-    recall = total.tp / max(total.tp + total.fn, 1)
-    return 2 * precision * recall / max(precision + recall, 1e-9)
+    return total(list(score.fields.values())).f1
 
 
 async def run(pages: Path, strategies: list[str]) -> dict[str, list[dict[str, Any]]]:

@@ -38,7 +38,7 @@ from extract.load.detect import records_from_bytes  # noqa: E402
 from extract.model import TrialRecord  # noqa: E402
 from extract.normalize import MONTHS  # noqa: E402
 from extract.pipeline import extract_structured  # noqa: E402
-from extract.score.fixtures import Gold, gold_json  # noqa: E402
+from extract.score.fixtures import Gold, gold_json, sync_fixture_set  # noqa: E402
 
 RECORDS = REPO.parent / "shared" / "records"
 OUT = REPO / "evals" / "fixtures" / "defects"
@@ -874,28 +874,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="compare with the fixtures on disk; write nothing")
     args = parser.parse_args(argv)
     fixtures = plant_all(load_sources(args.records))
-    stale = []
-    names = set()
-    for name, src, gold in fixtures:
-        names.add(name)
-        folder = args.out / name
-        files = {folder / f"source{src.suffix}": src.to_bytes(), folder / "gold.json": gold_json(gold)}
-        for path, data in files.items():
-            if args.check:
-                if not path.is_file() or path.read_bytes() != data:
-                    stale.append(str(path))
-            else:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(data)
-    extra = (
-        sorted(p.name for p in args.out.iterdir() if p.is_dir() and p.name not in names) if args.out.is_dir() else []
-    )
+    folders = {
+        name: {f"source{src.suffix}": src.to_bytes(), "gold.json": gold_json(gold)} for name, src, gold in fixtures
+    }
+    code = sync_fixture_set(args.out, folders, check=args.check, made="planted")
     if args.check:
-        for name in stale + extra:
-            print(f"out of date: {name}", file=sys.stderr)
-        return 1 if stale or extra else 0
-    for name in extra:
-        print(f"not planted any more (remove it by hand): {args.out / name}", file=sys.stderr)
+        return code
     print(f"planted {len(fixtures)} fixtures ({len(fixtures) // 2} defects and their controls) into {args.out}")
     return 0
 

@@ -44,7 +44,7 @@ from extract.load import iter_sources  # noqa: E402
 from extract.model import TrialRecord  # noqa: E402
 from extract.normalize import MONTHS  # noqa: E402
 from extract.pipeline import extract_structured  # noqa: E402
-from extract.score.fixtures import Gold, gold_json, record_without_spans  # noqa: E402
+from extract.score.fixtures import Gold, gold_json, record_without_spans, sync_fixture_set  # noqa: E402
 
 RECORDS = REPO.parent / "shared" / "records"
 OUT = REPO / "evals" / "fixtures" / "rendered"
@@ -1113,29 +1113,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="compare with the fixtures on disk; write nothing")
     args = parser.parse_args(argv)
     chosen = choose(load_records(args.records), args.per_layout)
-    stale = []
-    expected = set()
+    folders = {}
     for layout, origin, rec in chosen:
-        folder = args.out / f"{rec['nct_id']}-{layout}"
-        expected.add(folder.name)
         text, gold = render_fixture(layout, origin, rec)
-        files = {folder / "source.txt": text.encode("utf-8"), folder / "gold.json": gold}
-        for path, data in files.items():
-            if args.check:
-                if not path.is_file() or path.read_bytes() != data:
-                    stale.append(str(path))
-            else:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(data)
-    extra = (
-        sorted(p.name for p in args.out.iterdir() if p.is_dir() and p.name not in expected) if args.out.is_dir() else []
-    )
+        folders[f"{rec['nct_id']}-{layout}"] = {"source.txt": text.encode("utf-8"), "gold.json": gold}
+    code = sync_fixture_set(args.out, folders, check=args.check, made="rendered")
     if args.check:
-        for name in stale + extra:
-            print(f"out of date: {name}", file=sys.stderr)
-        return 1 if stale or extra else 0
-    for name in extra:
-        print(f"not rendered any more (remove it by hand): {args.out / name}", file=sys.stderr)
+        return code
     print(f"rendered {len(chosen)} fixtures into {args.out}")
     return 0
 

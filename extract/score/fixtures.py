@@ -8,6 +8,7 @@ and the labeller's judgement calls.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any, Literal
 
@@ -127,3 +128,27 @@ def record_without_spans(record: dict[str, Any]) -> dict[str, Any]:
             elig[key] = elig[key]["text"]  # "18 Years": what a labeller writes; the model parses it
     out["eligibility"] = elig
     return out
+
+
+def sync_fixture_set(out: Path, folders: dict[str, dict[str, bytes]], *, check: bool, made: str) -> int:
+    """Write a generated fixture set (folder name -> file name -> bytes) under `out`; with `check`, write
+    nothing and report what differs from disk. Folders on disk that are no longer generated are reported,
+    never deleted. Returns the exit code: 1 when `check` finds anything out of date."""
+    stale = []
+    for name, files in folders.items():
+        for file_name, data in files.items():
+            path = out / name / file_name
+            if check:
+                if not path.is_file() or path.read_bytes() != data:
+                    stale.append(str(path))
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+    extra = sorted(p.name for p in out.iterdir() if p.is_dir() and p.name not in folders) if out.is_dir() else []
+    if check:
+        for name in stale + extra:
+            print(f"out of date: {name}", file=sys.stderr)
+        return 1 if stale or extra else 0
+    for name in extra:
+        print(f"not {made} any more (remove it by hand): {out / name}", file=sys.stderr)
+    return 0

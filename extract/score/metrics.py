@@ -18,7 +18,26 @@ def _ratio(num: int, den: int) -> float | None:
     return round(num / den, 4) if den else None
 
 
-class Counts(BaseModel):
+class _Rates(BaseModel):
+    """Precision, recall and F1 from a subclass's `tp`, `fp` and `fn` (fields in one, properties in the other)."""
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def precision(self) -> float | None:
+        return _ratio(self.tp, self.tp + self.fp)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def recall(self) -> float | None:
+        return _ratio(self.tp, self.tp + self.fn)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def f1(self) -> float | None:
+        return _ratio(2 * self.tp, 2 * self.tp + self.fp + self.fn)
+
+
+class Counts(_Rates):
     model_config = ConfigDict(extra="forbid")
 
     tp: int = 0
@@ -48,21 +67,6 @@ class Counts(BaseModel):
         """Gold values: what recall is out of."""
         return self.tp + self.fn
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def precision(self) -> float | None:
-        return _ratio(self.tp, self.tp + self.fp)
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def recall(self) -> float | None:
-        return _ratio(self.tp, self.tp + self.fn)
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def f1(self) -> float | None:
-        return _ratio(2 * self.tp, 2 * self.tp + self.fp + self.fn)
-
     @property
     def empty(self) -> bool:
         return self.tp + self.fp + self.fn == 0
@@ -81,7 +85,7 @@ def mean(values: list[float | None]) -> float | None:
     return round(sum(defined) / len(defined), 4) if defined else None
 
 
-class CheckCounts(BaseModel):
+class CheckCounts(_Rates):
     """Checker outcomes for one rule: tp (a must-raise found), fp (a must-not-raise fired), fn (a must-raise
     not found), tn (a must-not-raise that stayed silent: not in P/R/F1, shown so silence is visible as judged)."""
 
@@ -94,18 +98,3 @@ class CheckCounts(BaseModel):
 
     def __add__(self, other: CheckCounts) -> CheckCounts:
         return CheckCounts(tp=self.tp + other.tp, fp=self.fp + other.fp, fn=self.fn + other.fn, tn=self.tn + other.tn)
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def precision(self) -> float | None:
-        return _ratio(self.tp, self.tp + self.fp)
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def recall(self) -> float | None:
-        return _ratio(self.tp, self.tp + self.fn)
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def f1(self) -> float | None:
-        return _ratio(2 * self.tp, 2 * self.tp + self.fp + self.fn)
