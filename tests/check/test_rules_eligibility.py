@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.check.conftest import eligible, paths, record, run
+from tests.check.conftest import criteria, eligible, paths, record, run
 
 IN_EXCLUSION = "eligibility.inclusion_item_in_exclusion"
 
@@ -29,6 +29,11 @@ def _exclusion(items: list[str]) -> str:
         "Adequate bone marrow and organ function",
         "ECOG performance status 0-1",
         "Life expectancy of at least 3 months",
+        # "to prevent pregnancy" is what contraception is for, not a negation of the agreement after it
+        "For women of childbearing potential, use of an acceptable method of contraception to prevent pregnancy "
+        "and agreement to continue to practice an acceptable method of contraception for the duration of the study",
+        "Not pregnant. Women of child-bearing potential must agree to use adequate contraception.",
+        "Negative serum pregnancy test within 7 days of enrolment",
     ],
 )
 def test_entry_requirement_under_exclusion_fires(item: str) -> None:
@@ -52,6 +57,9 @@ def test_entry_requirement_under_exclusion_fires(item: str) -> None:
         "Withdrawal of consent in a previous study",
         "Any condition that would impair the ability to give informed consent",
         "Life expectancy < 3 months",
+        "Conditions that prevent adherence to the study schedule, such as agreement to travel abroad",
+        "Pregnant, or not using contraception to prevent pregnancy",
+        "Positive pregnancy test at screening",
     ],
 )
 def test_real_exclusions_with_requirement_words_stay_silent(item: str) -> None:
@@ -95,6 +103,29 @@ def test_exclusion_statement_under_inclusion_fires() -> None:
     )
     findings = run("eligibility.exclusion_item_in_inclusion", eligible(text))
     assert paths(findings) == [["eligibility.inclusion[1]"], ["eligibility.inclusion[2]"], ["eligibility.inclusion[3]"]]
+
+
+def test_known_allergy_under_inclusion_fires_outside_allergy_studies() -> None:
+    text = (
+        "Inclusion Criteria:\n\n- Adults with septic shock\n- Patients with a known allergy to mannitol.\n"
+        "- Known hypersensitivity to heparin\n\nExclusion Criteria:\n\n- Prior chemotherapy\n"
+    )
+    findings = run("eligibility.exclusion_item_in_inclusion", eligible(text))
+    assert paths(findings) == [["eligibility.inclusion[1]"], ["eligibility.inclusion[2]"]]
+    assert "allergy or hypersensitivity" in findings[0].message
+
+
+def test_required_allergy_in_an_allergy_study_and_allergy_words_elsewhere_stay_silent() -> None:
+    allergy_study = record(
+        brief_title="Oral Immunotherapy for Peanut Allergy in Children",
+        eligibility=criteria("Inclusion Criteria:\n\n- Known allergy to peanut\n\nExclusion Criteria:\n\n- Asthma\n"),
+    )
+    assert run("eligibility.exclusion_item_in_inclusion", allergy_study) == []
+    other = eligible(
+        "Inclusion Criteria:\n\n- Temporary steroid use for CT imaging in setting of contrast allergy\n"
+        "- Voriconazole hypersensitivity test,\n\nExclusion Criteria:\n\n- Prior chemotherapy\n"
+    )
+    assert run("eligibility.exclusion_item_in_inclusion", other) == []
 
 
 def test_exception_wording_inside_a_requirement_is_not_an_exclusion_statement() -> None:
@@ -163,8 +194,18 @@ def test_announced_list_that_is_given_stays_silent() -> None:
     )
     heading = "Inclusion Criteria:\n\nPATIENT CHARACTERISTICS:\n\nAge:\n- 18 and over\n"
     no_list_word = "Exclusion Criteria:\n\n- Depression, or substance induced:\n- Seasonal depression.\n"
-    for text in (nested, flat, heading, no_list_word):
+    fragment_member = "Exclusion Criteria:\n\n- Any of the following conditions:\n- heart failure\n- Prior therapy.\n"
+    for text in (nested, flat, heading, no_list_word, fragment_member):
         assert run("eligibility.dangling_sublist", eligible(text)) == [], text
+
+
+def test_a_sibling_announcing_its_own_list_is_not_the_first_ones_member() -> None:
+    text = (
+        "Inclusion Criteria:\n\n- Persistent antibody, as defined by one or both of the following criteria:\n"
+        "- Clinical symptoms, including thrombosis, defined as any of the following:\n"
+        "  1. Unexplained fetal death\n  2. Premature birth\n\nExclusion Criteria:\n\n- None\n"
+    )
+    assert paths(run("eligibility.dangling_sublist", eligible(text))) == [["eligibility.inclusion[0]"]]
 
 
 # --- eligibility.age_mismatch ----------------------------------------------------------------

@@ -20,7 +20,7 @@ from extract.model.vocab import AGE_UNIT_IN_YEARS, AgeUnit, PrimaryPurpose, Sex,
 _NEGATED = re.compile(
     r"\b(?:not|no|non|nor|neither|never|unable|inability|unwilling\w*|refus\w*|fail\w*|cannot|can't|lack\w*|"
     r"without|withdr\w*|declin\w*|incapable|impossible|absence|absent|insufficient|inadequate|poor|except\w*|"
-    r"unless|prevent\w*|preclud\w*|impair\w*|affect\w*|interfer\w*|compromis\w*|prohibit\w*|limit\w*|"
+    r"unless|prevent\w*(?!\s+(?:pregnan|concep))|preclud\w*|impair\w*|affect\w*|interfer\w*|compromis\w*|prohibit\w*|limit\w*|"
     r"doubt\w*|questionable|unlikely|difficult\w*|revok\w*|if)\b|\bun-|n't\b",
     re.IGNORECASE,
 )
@@ -96,6 +96,11 @@ _CONFIRMED_DIAGNOSIS = re.compile(
     r"(?:confirmed|documented|proven)\b",
     re.IGNORECASE,
 )
+# "Not pregnant" / "Negative pregnancy test": a negated entry requirement (the negation is the requirement).
+_NOT_PREGNANT = re.compile(
+    r"^(?:(?:is|be|being|are)\s+)?(?:not|non)[\s-]*pregnant\b|^negative\s+(?:serum\s+|urine\s+)?pregnancy\s+test",
+    re.IGNORECASE,
+)
 _EXCLUSION_STATEMENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("says it excludes", re.compile(r"^(?:exclusions?|excluded|exclude)\b(?!\s+criteria)", re.IGNORECASE)),
     (
@@ -110,6 +115,15 @@ _EXCLUSION_STATEMENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"^(?:[\w-]+\s+){0,3}?(?:unable|unwilling(?:ness)?|inability|refus\w*|not\s+(?:willing|able))"
             r"(?:\s+(?:and|or|and/or)\s+(?:unable|unwilling))?\s+to\s+(?:give|provide|sign|comply|participate|adhere)",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "a known allergy or hypersensitivity",
+        re.compile(
+            r"^(?:(?:patients?|subjects?|participants?|individuals?|people|persons?)\s+(?:with|who\s+(?:have|has))\s+)?"
+            r"(?:an?\s+)?(?:known\s+|documented\s+|prior\s+)?(?:history\s+of\s+)?(?:an?\s+)?"
+            r"(?:allerg(?:y|ies|ic\s+reactions?)|hypersensitivit(?:y|ies))\s+(?:to|against)\b",
             re.IGNORECASE,
         ),
     ),
@@ -134,14 +148,18 @@ _EXCLUSION_HINTS = (
     "not willing",
     "not able",
     "pregnan",
+    "allerg",
+    "hypersensitiv",
 )
+# A record that studies allergy may well require one ("Known allergy to peanut").
+_ALLERGY_STUDY = re.compile(r"allerg|hypersensitiv|anaphyla|atop(?:y|ic)|desensiti[sz]|immunotherapy", re.IGNORECASE)
 
 
 def _negated_before(clause: str, start: int) -> bool:
     return _NEGATED.search(clause, 0, start) is not None
 
 
-_MORE_WORDS = ("confirmed", "documented", "proven", "age", " old", "y.o")  # diagnosis and age checks
+_MORE_WORDS = ("confirmed", "documented", "proven", "pregnan", "age", " old", "y.o")  # diagnosis, pregnancy, age
 _HINTS = tuple((hint, index) for index, (_, hints, _) in enumerate(_ENTRY_REQUIREMENTS) for hint in hints)
 _ADEQUATE = next(i for i, check in enumerate(_ENTRY_REQUIREMENTS) if check[0] == "adequate organ function")
 
@@ -158,6 +176,8 @@ def _entry_requirement(ctx: Context, clause: str, lowered: str, hints: list[tupl
         match = pattern.search(clause)
         if match and not _negated_before(clause, match.start()) and not _NEGATED.search(match.group(0)):
             return name
+    if "pregnan" in lowered and _NOT_PREGNANT.search(clause):
+        return "not pregnant"
     purpose = ctx.record.design.primary_purpose
     if (
         ctx.record.conditions
@@ -206,12 +226,14 @@ def _age_requirement(ctx: Context, clause: str) -> str | None:
 )
 def inclusion_item_in_exclusion(ctx: Context) -> Iterator[Hit]:
     """An item under the exclusion header reads as an entry requirement (consent, willingness, contraception,
-    "must have/be", confirmed diagnosis of the studied condition, adequate organ function, a permitted range).
+    "must have/be", confirmed diagnosis of the studied condition, adequate organ function, a permitted range,
+    "Not pregnant").
 
     Read literally such an item excludes exactly the people the study wants, so the list is wrong
     (often pasted under the wrong header, as its numbering then shows). Items whose requirement
     wording is negated before it ("Unable to give informed consent", "Not willing to comply",
-    "Refusal to use contraception") are real exclusions and are not reported.
+    "Refusal to use contraception") are real exclusions and are not reported; "to prevent
+    pregnancy" is the purpose of contraception, not a negation.
     """
     everything = ctx.clauses_lower("exclusion")
     if not everything:
@@ -249,20 +271,25 @@ def _under_mixed_header(ctx: Context, item: CriterionItem) -> bool:
 )
 def exclusion_item_in_inclusion(ctx: Context) -> Iterator[Hit]:
     """An item under the inclusion header states an exclusion ("... will be excluded", "not eligible",
-    "Unable to give consent", "Pregnant or breastfeeding").
+    "Unable to give consent", "Pregnant or breastfeeding", "Known allergy to mannitol").
 
     Read literally, an inclusion item that says who is excluded requires participants to have the
     excluding condition. Only the item's main clause is read, so a trailing exception
-    ("...; patients with X are not eligible") inside a real requirement is not reported.
+    ("...; patients with X are not eligible") inside a real requirement is not reported, nor is
+    an allergy required by a study of allergy (its conditions, keywords or titles say so).
     """
     everything = ctx.clauses_lower("inclusion")
     present = [h for h in _EXCLUSION_HINTS if h in everything]
     if not present:
         return
     clauses = ctx.clauses("inclusion")
+    record = ctx.record
+    allergy_study = _ALLERGY_STUDY.search(" ".join([*record.conditions, *record.keywords, ctx.titles_lower]))
     for position in ctx.clauses_with("inclusion", present):
         index, _item, clause, _lowered = clauses[position]
         for name, pattern in _EXCLUSION_STATEMENTS:
+            if name == "a known allergy or hypersensitivity" and allergy_study:
+                continue
             match = pattern.search(clause)
             if match and not (name == "says who is excluded" and _NEGATED.search(clause, 0, match.start())):
                 yield hit(f"inclusion item reads as an exclusion ({name})", ctx.item("inclusion", index))
@@ -409,7 +436,16 @@ def _looks_like_member(item: CriterionItem) -> bool:
     """A following sibling that reads as a member of the announced list (flattened by the text's layout):
     it continues the sentence (lower case, "Is ...") or is a fragment without closing punctuation."""
     text = item.text
-    return bool(_CONTINUES_SENTENCE.match(text)) or not text.rstrip().endswith((".", ";", "。", "；"))
+    if _CONTINUES_SENTENCE.match(text):
+        return True
+    if _announces_list(text):
+        return False  # a sibling that opens its own list ("..., defined as any of the following:")
+    return not text.rstrip().endswith((".", ";", "。", "；"))
+
+
+def _announces_list(text: str) -> bool:
+    """The item ends with a colon after list wording ("meets any of the following:")."""
+    return text.endswith((":", "：")) and _LIST_WORDS.search(text[-120:]) is not None and not text.isupper()
 
 
 @rule(
@@ -423,7 +459,7 @@ def dangling_sublist(ctx: Context) -> Iterator[Hit]:
     The criterion is then incomplete: a curator (or a patient) cannot tell which limits or
     conditions apply. An item is dangling when it ends with a colon after list wording and the
     next item is neither nested under it, nor under a sub-header, nor reads as a member of the
-    list written flat.
+    list written flat (a following item that announces its own list is a sibling, not a member).
     """
     eligibility = ctx.record.eligibility
     header_starts = sorted(h.span.start for h in eligibility.headers if h.span is not None)
@@ -431,7 +467,7 @@ def dangling_sublist(ctx: Context) -> Iterator[Hit]:
         items: list[CriterionItem] = getattr(eligibility, kind)
         for index, item in enumerate(items):
             text = item.text
-            if not text.endswith((":", "：")) or not _LIST_WORDS.search(text[-120:]) or text.isupper():
+            if not _announces_list(text):
                 continue
             following = items[index + 1] if index + 1 < len(items) else None
             if following is not None:
