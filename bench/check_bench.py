@@ -7,7 +7,9 @@ written in shards of --shard-rows rows, since the loader refuses files over 32 M
 - check:  `extract.check.runner.iter_checked` over the shards: load (detect, hash, parse), map
           (TrialRecord validation of each row's record) and every rule: what `trialqa check` does
           minus printing;
-- with --breakdown also `load` (iter_sources alone) and `load + validate` (no rules).
+- with --breakdown also `load` (iter_sources alone), `load + validate` (no rules), and `validate from
+  bytes`: pydantic-core parsing and validating each row in one pass, the cheapest way to get validated
+  records at all (a floor for any check on the pydantic model, before a single rule runs).
 
 Each count runs in a fresh child process that measures the stages shard by shard, interleaved, so
 a change in the machine's load hits every stage alike, and reports its peak RSS: memory at 10k and
@@ -103,6 +105,19 @@ def load_and_validate(shards: list[Path]) -> int:
     return count
 
 
+def validate_from_bytes(shards: list[Path]) -> int:
+    """The cheapest way to get validated records at all: pydantic-core parses and validates each row's
+    bytes in one pass (no orjson, no loader). A floor for any check built on the pydantic model."""
+    from extract.rows import ExtractionRow
+
+    count = 0
+    for path in shards:
+        for line in path.read_bytes().splitlines():
+            ExtractionRow.model_validate_json(line)
+            count += 1
+    return count
+
+
 def check_all(shards: list[Path]) -> dict[str, int]:
     from extract.check import active_rules
     from extract.check.runner import iter_checked
@@ -115,7 +130,7 @@ def check_all(shards: list[Path]) -> dict[str, int]:
     return counts
 
 
-STAGES = ("parse", "load", "load+validate", "check")
+STAGES = ("parse", "load", "load+validate", "validate-bytes", "check")
 
 
 def child(shard_list: Path, breakdown: bool) -> None:
@@ -126,7 +141,13 @@ def child(shard_list: Path, breakdown: bool) -> None:
     import extract.check.runner  # noqa: F401  (imports are not part of the measured time)
 
     stages = STAGES if breakdown else ("parse", "check")
-    run = {"parse": parse_all, "load": load_only, "load+validate": load_and_validate, "check": check_all}
+    run = {
+        "parse": parse_all,
+        "load": load_only,
+        "load+validate": load_and_validate,
+        "validate-bytes": validate_from_bytes,
+        "check": check_all,
+    }
     cpu = dict.fromkeys(stages, 0.0)
     wall = dict.fromkeys(stages, 0.0)
     counts = {"records": 0, "checked": 0, "findings": 0}
@@ -190,6 +211,7 @@ def main() -> None:
             "parse": "orjson parse (baseline)",
             "load": "load (iter_sources)",
             "load+validate": "load + validate records",
+            "validate-bytes": "validate from bytes (floor)",
             "check": "check end to end",
         }
         print()
