@@ -431,25 +431,26 @@ def ctgov2019_pipe(rec: dict[str, Any]) -> Page:
     return p
 
 
-def _pipe_design(p: Page, rec: dict[str, Any]) -> None:
+def _pipe_design(p: Page, rec: dict[str, Any], sep: str = " | ", end: str = " |") -> None:
+    """Enrollment and design rows of the 2019 layouts: "Label: | value |" (pipe) or "Label: value" (plain)."""
     enrollment = rec["enrollment"]
     if enrollment and enrollment["count"] is not None:
         prefix = {"ACTUAL": "Actual ", "ESTIMATED": "Estimated "}.get(enrollment["type"] or "", "")
-        p.add(f"{prefix}Enrollment : | {enrollment['count']} participants |")
+        p.add(f"{prefix}Enrollment :{sep}{enrollment['count']} participants{end}")
         p.show("enrollment", {"count": enrollment["count"], "type": enrollment["type"]})
     design = rec["design"]
     if design["allocation"]:
-        p.add(f"Allocation: | {ALLOCATION_WORDS[design['allocation']]} |")
+        p.add(f"Allocation:{sep}{ALLOCATION_WORDS[design['allocation']]}{end}")
         p.show("design.allocation", design["allocation"])
     if design["intervention_model"]:
-        p.add(f"Intervention Model: | {MODEL_WORDS[design['intervention_model']]} |")
+        p.add(f"Intervention Model:{sep}{MODEL_WORDS[design['intervention_model']]}{end}")
         p.show("design.intervention_model", design["intervention_model"])
     if design["masking"]:
-        p.add(f"Masking: | {masking_words(design['masking'], design['who_masked'], 'words')} |")
+        p.add(f"Masking:{sep}{masking_words(design['masking'], design['who_masked'], 'words')}{end}")
         p.show("design.masking", design["masking"])
         p.show("design.who_masked", list(design["who_masked"]))
     if design["primary_purpose"]:
-        p.add(f"Primary Purpose: | {words(design['primary_purpose'])} |")
+        p.add(f"Primary Purpose:{sep}{words(design['primary_purpose'])}{end}")
         p.show("design.primary_purpose", design["primary_purpose"])
 
 
@@ -516,25 +517,7 @@ def ctgov2019_plain(rec: dict[str, Any]) -> Page:
         p.show("detailed_description", "\n\n".join(detailed))
     p.add("", "Layout table for study information", f"Study Type : {STUDY_TYPE_WORDS[rec['study_type']]}")
     p.show("study_type", rec["study_type"])
-    enrollment = rec["enrollment"]
-    if enrollment and enrollment["count"] is not None:
-        prefix = {"ACTUAL": "Actual ", "ESTIMATED": "Estimated "}.get(enrollment["type"] or "", "")
-        p.add(f"{prefix}Enrollment : {enrollment['count']} participants")
-        p.show("enrollment", {"count": enrollment["count"], "type": enrollment["type"]})
-    design = rec["design"]
-    if design["allocation"]:
-        p.add(f"Allocation: {ALLOCATION_WORDS[design['allocation']]}")
-        p.show("design.allocation", design["allocation"])
-    if design["intervention_model"]:
-        p.add(f"Intervention Model: {MODEL_WORDS[design['intervention_model']]}")
-        p.show("design.intervention_model", design["intervention_model"])
-    if design["masking"]:
-        p.add(f"Masking: {masking_words(design['masking'], design['who_masked'], 'words')}")
-        p.show("design.masking", design["masking"])
-        p.show("design.who_masked", list(design["who_masked"]))
-    if design["primary_purpose"]:
-        p.add(f"Primary Purpose: {words(design['primary_purpose'])}")
-        p.show("design.primary_purpose", design["primary_purpose"])
+    _pipe_design(p, rec, sep=" ", end="")
     if rec["official_title"]:
         p.add(f"Official Title: {rec['official_title']}")
         p.show("official_title", rec["official_title"])
