@@ -10,7 +10,6 @@ import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, BinaryIO
 
@@ -18,6 +17,22 @@ import typer
 from rich.console import Console
 
 from extract.batch import BatchSummary
+from extract.cli_options import (
+    LLM_PANEL,
+    ApiKey,
+    BaseUrl,
+    Concurrency,
+    Inputs,
+    LocalModel,
+    MaxBytes,
+    MaxReasks,
+    Mode,
+    ModeChoice,
+    Model,
+    Strategy,
+    Timeout,
+    endpoint_config,
+)
 from extract.load import DEFAULT_MAX_BYTES
 from extract.pipeline import StrategyName
 
@@ -36,9 +51,6 @@ def _group() -> None:
     """Extract clinical-trial records into one validated schema, and find their contradictions."""
 
 
-Inputs = Annotated[list[str], typer.Argument(help="Files, folders (recursive), or - for stdin.", show_default=False)]
-
-
 @contextmanager
 def open_output(path: str) -> Iterator[BinaryIO]:
     if path == "-":
@@ -49,17 +61,6 @@ def open_output(path: str) -> Iterator[BinaryIO]:
         yield handle
 
 
-class ModeChoice(StrEnum):
-    auto = "auto"
-    tools = "tools"
-    json_schema = "json_schema"
-    json = "json"
-    md_json = "md_json"
-
-
-LLM_PANEL = "Model (page text only)"
-
-
 @app.command()
 def extract(
     inputs: Inputs,
@@ -68,47 +69,15 @@ def extract(
     resume: Annotated[
         bool, typer.Option(help="Keep rows already in -o for this configuration and skip their records.")
     ] = True,
-    max_bytes: Annotated[int, typer.Option(help="Largest input file accepted, in bytes.")] = DEFAULT_MAX_BYTES,
-    strategy: Annotated[
-        StrategyName,
-        typer.Option(
-            help="sectioned: code finds sections, the model answers small questions (default for the "
-            "embedded model); whole: one call per record (default for remote endpoints).",
-            rich_help_panel=LLM_PANEL,
-        ),
-    ] = StrategyName.auto,
-    base_url: Annotated[
-        str | None,
-        typer.Option(
-            help="OpenAI-compatible endpoint; else $OPENAI_BASE_URL; else the embedded model.",
-            rich_help_panel=LLM_PANEL,
-        ),
-    ] = None,
-    model: Annotated[str | None, typer.Option(help="Model name at the endpoint.", rich_help_panel=LLM_PANEL)] = None,
-    api_key: Annotated[
-        str | None,
-        typer.Option(help="API key; else $OPENAI_API_KEY. Never logged or cached.", rich_help_panel=LLM_PANEL),
-    ] = None,
-    mode: Annotated[
-        ModeChoice, typer.Option(help="instructor mode; auto picks per endpoint kind.", rich_help_panel=LLM_PANEL)
-    ] = ModeChoice.auto,
-    max_reasks: Annotated[
-        int, typer.Option(min=0, help="Re-asks after an invalid answer.", rich_help_panel=LLM_PANEL)
-    ] = 2,
-    concurrency: Annotated[
-        int | None,
-        typer.Option(
-            min=1, help="Records extracted at once (default: 1 for local servers, 8 remote).", rich_help_panel=LLM_PANEL
-        ),
-    ] = None,
-    timeout: Annotated[
-        float | None,
-        typer.Option(
-            help="Seconds per model request (default 120; 1800 for --strategy whole, which writes a whole "
-            "record at ~10 tokens/s on the embedded model).",
-            rich_help_panel=LLM_PANEL,
-        ),
-    ] = None,
+    max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
+    strategy: Strategy = StrategyName.auto,
+    base_url: BaseUrl = None,
+    model: Model = None,
+    api_key: ApiKey = None,
+    mode: Mode = ModeChoice.auto,
+    max_reasks: MaxReasks = 2,
+    concurrency: Concurrency = None,
+    timeout: Timeout = None,
     replay: Annotated[
         bool,
         typer.Option(help="Answer only from the response cache; a miss is an error row.", rich_help_panel=LLM_PANEL),
@@ -116,35 +85,26 @@ def extract(
     cache_dir: Annotated[
         Path | None, typer.Option(help="Response cache folder (default: user cache).", rich_help_panel=LLM_PANEL)
     ] = None,
-    local_model: Annotated[
-        str | None,
-        typer.Option(
-            help="A GGUF file for the embedded server instead of the default model.", rich_help_panel=LLM_PANEL
-        ),
-    ] = None,
+    local_model: LocalModel = None,
 ) -> None:
     """Extract each input record into one JSON line: {source, status, record, error, provenance}."""
     from extract.batch import configs_for, prepare_resume, run_batch
-    from extract.llm.client import EndpointConfig
     from extract.pipeline import default_concurrency, default_timeout, page_extractor
 
     missing = [name for name in inputs if name != "-" and not Path(name).exists()]
     if missing:
         raise typer.BadParameter(f"no such file or folder: {', '.join(missing)}", param_hint="INPUTS")
-    try:
-        config = EndpointConfig.from_options(
-            base_url=base_url,
-            api_key=api_key,
-            model=model,
-            mode=mode.value,
-            max_reasks=max_reasks,
-            timeout_s=timeout or default_timeout(strategy),
-            cache_dir=cache_dir,
-            replay=replay,
-            local_model=local_model,
-        )
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
+    config = endpoint_config(
+        base_url=base_url,
+        api_key=api_key,
+        model=model,
+        mode=mode.value,
+        max_reasks=max_reasks,
+        timeout_s=timeout or default_timeout(strategy),
+        cache_dir=cache_dir,
+        replay=replay,
+        local_model=local_model,
+    )
     pages = page_extractor(config, strategy)
     earlier = None
     if output != "-":

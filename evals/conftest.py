@@ -20,9 +20,10 @@ sys.path.insert(0, str(EVALS))  # gold_strings, render, plant
 
 @pytest.fixture(scope="session")
 def eval_run():  # type: ignore[no-untyped-def]
+    from extract.llm.client import EndpointConfig
     from extract.score.runner import EvalOptions, run_eval
 
-    return run_eval(EvalOptions(fixtures=FIXTURES, replay=True, cache_dir=CACHE))
+    return run_eval(EvalOptions(fixtures=FIXTURES, endpoint=EndpointConfig(replay=True, cache_dir=CACHE)))
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,7 @@ from rich.table import Table
 from extract.check import RULES, Finding, Severity, active_rules
 from extract.check.config import CheckConfig, ConfigError, discover, load_file, validate_patterns
 from extract.check.runner import Checked, iter_checked
+from extract.cli_options import Inputs, MaxBytes
 from extract.load import DEFAULT_MAX_BYTES
 
 
@@ -40,7 +41,6 @@ class FailOn(StrEnum):
 _SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 _CSV_FIELDS = ["nct_id", "rule", "severity", "message", "evidence_index", "path", "text", "span_start", "span_end"]
 
-Inputs = Annotated[list[str], typer.Argument(help="Files, folders (recursive), or - for stdin.", show_default=False)]
 FormatOption = Annotated[
     OutputFormat | None,
     typer.Option("--format", "-f", help="table (default on a terminal), jsonl (default otherwise) or csv."),
@@ -186,7 +186,7 @@ def check_cmd(
         FailOn | None, typer.Option("--fail-on", help="Exit 1 if a finding at or above this severity is made.")
     ] = None,
     config: ConfigOption = None,
-    max_bytes: Annotated[int, typer.Option(help="Largest input file accepted, in bytes.")] = DEFAULT_MAX_BYTES,
+    max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
 ) -> None:
     """Cross-check records for internal contradictions: one finding per problem, with its evidence.
 

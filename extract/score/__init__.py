@@ -1,7 +1,8 @@
 """Eval harness: fixtures with gold, field-level and checker scoring, and the regression gate.
 
+    from extract.llm.client import EndpointConfig
     from extract.score.runner import EvalOptions, run_eval
-    result = run_eval(EvalOptions(fixtures=Path("evals/fixtures"), replay=True))
+    result = run_eval(EvalOptions(fixtures=Path("evals/fixtures"), endpoint=EndpointConfig(replay=True)))
 
 Modules, one concern each: `fixtures` (the gold format, evals/FIXTURES.md), `text` (normalising
 and similarity), `fields` (which record fields are scored, how and in which group), `matching`

@@ -15,13 +15,26 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from extract.cli_options import (
+    LLM_PANEL,
+    ApiKey,
+    BaseUrl,
+    Concurrency,
+    LocalModel,
+    MaxReasks,
+    Mode,
+    ModeChoice,
+    Model,
+    Strategy,
+    Timeout,
+    endpoint_config,
+)
 from extract.pipeline import StrategyName, default_timeout
 from extract.score.fixtures import SET_NAMES, FixtureError
 
 if TYPE_CHECKING:
     from extract.score.runner import EvalRun
 
-LLM_PANEL = "Model (page fixtures only)"
 GATE_PANEL = "Reports and regression gate"
 
 
@@ -48,42 +61,21 @@ def register(app: typer.Typer) -> None:
                 help="Answer only from the response cache; a miss fails that fixture.", rich_help_panel=LLM_PANEL
             ),
         ] = False,
-        strategy: Annotated[
-            StrategyName, typer.Option(help="Page strategy, as for extract.", rich_help_panel=LLM_PANEL)
-        ] = (StrategyName.auto),
-        model: Annotated[
-            str | None, typer.Option(help="Model name at the endpoint.", rich_help_panel=LLM_PANEL)
-        ] = None,
-        base_url: Annotated[
-            str | None,
-            typer.Option(
-                help="OpenAI-compatible endpoint; else $OPENAI_BASE_URL; else the embedded model.",
-                rich_help_panel=LLM_PANEL,
-            ),
-        ] = None,
-        api_key: Annotated[
-            str | None, typer.Option(help="API key; else $OPENAI_API_KEY.", rich_help_panel=LLM_PANEL)
-        ] = None,
-        mode: Annotated[
-            str,
-            typer.Option(help="instructor mode (auto, tools, json_schema, json, md_json).", rich_help_panel=LLM_PANEL),
-        ] = "auto",
+        strategy: Strategy = StrategyName.auto,
+        model: Model = None,
+        base_url: BaseUrl = None,
+        api_key: ApiKey = None,
+        mode: Mode = ModeChoice.auto,
+        max_reasks: MaxReasks = 2,
         cache_dir: Annotated[
             Path | None,
             typer.Option(
                 help="Response cache (default: llm-cache beside the fixtures folder).", rich_help_panel=LLM_PANEL
             ),
         ] = None,
-        local_model: Annotated[
-            str | None, typer.Option(help="A GGUF for the embedded server.", rich_help_panel=LLM_PANEL)
-        ] = None,
-        concurrency: Annotated[
-            int | None, typer.Option(min=1, help="Records extracted at once.", rich_help_panel=LLM_PANEL)
-        ] = None,
-        timeout: Annotated[
-            float | None,
-            typer.Option(help="Seconds per model request (default as for extract).", rich_help_panel=LLM_PANEL),
-        ] = None,
+        local_model: LocalModel = None,
+        concurrency: Concurrency = None,
+        timeout: Timeout = None,
         report_dir: Annotated[
             Path,
             typer.Option(help="Where metrics.json, report.md, report.html, junit.xml go.", rich_help_panel=GATE_PANEL),
@@ -122,15 +114,18 @@ def register(app: typer.Typer) -> None:
         options = EvalOptions(
             fixtures=fixtures,
             sets=_sets(set_),
-            replay=replay,
             strategy=strategy.value,
-            base_url=base_url,
-            model=model,
-            api_key=api_key,
-            mode=mode,
-            timeout_s=timeout or default_timeout(strategy),
-            cache_dir=cache,
-            local_model=local_model,
+            endpoint=endpoint_config(
+                base_url=base_url,
+                api_key=api_key,
+                model=model,
+                mode=mode.value,
+                max_reasks=max_reasks,
+                timeout_s=timeout or default_timeout(strategy),
+                cache_dir=cache,
+                replay=replay,
+                local_model=local_model,
+            ),
             concurrency=concurrency,
             threshold=text_threshold,
             check_config=_check_config(check_config),

@@ -19,6 +19,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict
 
 from extract.batch import run_batch
+from extract.llm.client import EndpointConfig
 from extract.load import DEFAULT_MAX_BYTES
 from extract.model import TrialRecord
 from extract.pipeline import SPAN_BASE_SOURCE, PageExtractor, default_concurrency, page_extractor
@@ -36,16 +37,8 @@ METRICS_FORMAT = 1
 class EvalOptions:
     fixtures: Path
     sets: tuple[str, ...] = SET_NAMES
-    replay: bool = False
     strategy: str = "auto"  # auto | sectioned | whole
-    base_url: str | None = None
-    model: str | None = None
-    api_key: str | None = field(default=None, repr=False)
-    mode: str = "auto"
-    max_reasks: int = 2
-    timeout_s: float = 120.0
-    cache_dir: Path | None = None
-    local_model: str | None = None
+    endpoint: EndpointConfig = field(default_factory=EndpointConfig)  # model, cache and --replay for pages
     concurrency: int | None = None
     threshold: float = DEFAULT_TEXT_THRESHOLD
     check_config: Any = None  # extract.check.CheckConfig
@@ -89,24 +82,8 @@ class EvalRun:
         return {f.key: f.source_text() for f in self.fixtures}
 
 
-def _endpoint(options: EvalOptions) -> Any:
-    from extract.llm.client import EndpointConfig
-
-    return EndpointConfig.from_options(
-        base_url=options.base_url,
-        api_key=options.api_key,
-        model=options.model,
-        mode=options.mode,
-        max_reasks=options.max_reasks,
-        timeout_s=options.timeout_s,
-        cache_dir=options.cache_dir,
-        replay=options.replay,
-        local_model=options.local_model,
-    )
-
-
 async def _extract(fixtures: list[Fixture], options: EvalOptions) -> tuple[dict[str, ExtractionRow], PageExtractor]:
-    config = _endpoint(options)
+    config = options.endpoint
     pages = page_extractor(config, options.strategy)
     concurrency = options.concurrency or default_concurrency(config)
     out = io.BytesIO()
@@ -186,7 +163,7 @@ def run_eval(options: EvalOptions) -> EvalRun:
         strategy=pages.strategy,
         model_id=", ".join(model_ids) or None,
         endpoint=", ".join(endpoint_kinds) or ("embedded" if pages.llm.config.embedded else "remote"),
-        replay=options.replay,
+        replay=options.endpoint.replay,
         text_threshold=options.threshold,
         prompt_hashes=dict(sorted(pages.prompt_hashes().items())),
         fixtures=len(fixtures),

@@ -9,6 +9,7 @@ import orjson
 from typer.testing import CliRunner
 
 from cli import app
+from extract.llm.client import EndpointConfig
 from extract.report import REPORT_FILES, write_reports
 from extract.score.fixtures import FixtureError, load_fixtures
 from extract.score.runner import EvalOptions, run_eval
@@ -16,7 +17,7 @@ from tests.score.conftest import SCRIPT
 
 
 def test_runner_scores_extraction_and_checker(fixtures_root: Path) -> None:
-    run = run_eval(EvalOptions(fixtures=fixtures_root, sets=("defects",), replay=True))
+    run = run_eval(EvalOptions(fixtures=fixtures_root, sets=("defects",), endpoint=EndpointConfig(replay=True)))
     metrics = run.metrics.sets["defects"]
     assert metrics.fixtures == metrics.extracted == 2
     assert metrics.micro.f1 == 1.0  # structured mapping reproduces the gold
@@ -26,7 +27,7 @@ def test_runner_scores_extraction_and_checker(fixtures_root: Path) -> None:
 
 
 def test_reports_are_written_deterministic_and_escaped(fixtures_root: Path, tmp_path: Path) -> None:
-    options = EvalOptions(fixtures=fixtures_root, sets=("defects",), replay=True)
+    options = EvalOptions(fixtures=fixtures_root, sets=("defects",), endpoint=EndpointConfig(replay=True))
     first = write_reports(run_eval(options), None, tmp_path / "a")
     second = write_reports(run_eval(options), None, tmp_path / "b")
     assert [p.name for p in first] == list(REPORT_FILES)
