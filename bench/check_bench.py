@@ -32,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -78,14 +78,19 @@ def timed(run: object) -> tuple[float, float, object]:
     return time.process_time() - cpu, time.perf_counter() - wall, result
 
 
-def parse_all(shards: list[Path]) -> int:
-    """The baseline: read and orjson-parse every line, holding one shard at a time."""
-    parsed = 0
+def _each_line(shards: list[Path], parse: Callable[[bytes], object]) -> int:
+    """`parse` every line of every shard, holding one shard at a time; the number of lines."""
+    count = 0
     for path in shards:
         for line in path.read_bytes().splitlines():
-            orjson.loads(line)
-            parsed += 1
-    return parsed
+            parse(line)
+            count += 1
+    return count
+
+
+def parse_all(shards: list[Path]) -> int:
+    """The baseline: read and orjson-parse every line."""
+    return _each_line(shards, orjson.loads)
 
 
 def load_only(shards: list[Path]) -> int:
@@ -110,12 +115,7 @@ def validate_from_bytes(shards: list[Path]) -> int:
     bytes in one pass (no orjson, no loader). A floor for any check built on the pydantic model."""
     from extract.rows import ExtractionRow
 
-    count = 0
-    for path in shards:
-        for line in path.read_bytes().splitlines():
-            ExtractionRow.model_validate_json(line)
-            count += 1
-    return count
+    return _each_line(shards, ExtractionRow.model_validate_json)
 
 
 def check_all(shards: list[Path]) -> dict[str, int]:
@@ -205,6 +205,7 @@ def main() -> None:
         print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs visible; one process, one thread measured")
 
         at_small = run_child(list(rows_in(shards, args.shard_rows, args.memory_at)), folder, breakdown=False)
+        growth = args.count / at_small["records"]
         at_full = run_child(shards, folder, breakdown=args.breakdown)
         cpu, wall = at_full["cpu"], at_full["wall"]
         names = {
@@ -235,7 +236,7 @@ def main() -> None:
         print(
             f"peak RSS: {at_small['peak_rss_mib']:.0f} MiB at {at_small['records']:,} records, "
             f"{at_full['peak_rss_mib']:.0f} MiB at {at_full['records']:,} records "
-            f"(x{at_full['peak_rss_mib'] / at_small['peak_rss_mib']:.2f} for x{args.count / args.memory_at:.0f} records)"
+            f"(x{at_full['peak_rss_mib'] / at_small['peak_rss_mib']:.2f} for x{growth:.1f} records)"
         )
     finally:
         if not args.workdir:

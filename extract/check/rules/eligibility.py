@@ -101,10 +101,12 @@ _NOT_PREGNANT = re.compile(
     r"^(?:(?:is|be|being|are)\s+)?(?:not|non)[\s-]*pregnant\b|^negative\s+(?:serum\s+|urine\s+)?pregnancy\s+test",
     re.IGNORECASE,
 )
+_WHO_IS_EXCLUDED = "says who is excluded"
+_KNOWN_ALLERGY = "a known allergy or hypersensitivity"
 _EXCLUSION_STATEMENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("says it excludes", re.compile(r"^(?:exclusions?|excluded|exclude)\b(?!\s+criteria)", re.IGNORECASE)),
     (
-        "says who is excluded",
+        _WHO_IS_EXCLUDED,
         re.compile(
             r"\b(?:will|shall|should|must|are|is|to)\s+(?:be\s+)?(?:excluded|ineligible|not\s+(?:be\s+)?eligible)\b",
             re.IGNORECASE,
@@ -119,7 +121,7 @@ _EXCLUSION_STATEMENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
-        "a known allergy or hypersensitivity",
+        _KNOWN_ALLERGY,
         re.compile(
             r"^(?:(?:patients?|subjects?|participants?|individuals?|people|persons?)\s+(?:with|who\s+(?:have|has))\s+)?"
             r"(?:an?\s+)?(?:known\s+|documented\s+|prior\s+)?(?:history\s+of\s+)?(?:an?\s+)?"
@@ -283,17 +285,24 @@ def exclusion_item_in_inclusion(ctx: Context) -> Iterator[Hit]:
     if not present:
         return
     clauses = ctx.clauses("inclusion")
-    record = ctx.record
-    allergy_study = _ALLERGY_STUDY.search(" ".join([*record.conditions, *record.keywords, ctx.titles_lower]))
     for position in ctx.clauses_with("inclusion", present):
         index, _item, clause, _lowered = clauses[position]
         for name, pattern in _EXCLUSION_STATEMENTS:
-            if name == "a known allergy or hypersensitivity" and allergy_study:
-                continue
             match = pattern.search(clause)
-            if match and not (name == "says who is excluded" and _NEGATED.search(clause, 0, match.start())):
+            if match and not _excused(ctx, name, clause, match.start()):
                 yield hit(f"inclusion item reads as an exclusion ({name})", ctx.item("inclusion", index))
                 break
+
+
+def _excused(ctx: Context, statement: str, clause: str, start: int) -> bool:
+    """A matched exclusion statement that is not one here: "... are not excluded" (negated before the
+    match), or an allergy in a record that studies allergy."""
+    if statement == _WHO_IS_EXCLUDED:
+        return _NEGATED.search(clause, 0, start) is not None
+    if statement == _KNOWN_ALLERGY:
+        record = ctx.record
+        return _ALLERGY_STUDY.search(" ".join([*record.conditions, *record.keywords, ctx.titles_lower])) is not None
+    return False
 
 
 # --- numbering ------------------------------------------------------------------------------
