@@ -20,6 +20,7 @@ from extract.model.vocab import (
     Allocation,
     DateType,
     InterventionModel,
+    InterventionType,
     Masking,
     OverallStatus,
     Phase,
@@ -45,6 +46,7 @@ _ALIASES: dict[type[StrEnum], dict[str, str]] = {
         "SEQUENTIAL_ASSIGNMENT": "SEQUENTIAL",
     },
     AgencyClass: {"U_S_FED": "FED", "INDIVIDUAL": "INDIV", "OTHER_U_S_GOV": "OTHER_GOV"},
+    InterventionType: {"BIOLOGIC": "BIOLOGICAL"},
     Masking: {"NONE_OPEN_LABEL": "NONE", "OPEN_LABEL": "NONE"},
     WhoMasked: {"OUTCOMES_ASSESSOR": "OUTCOMES_ASSESSOR", "CARE_PROVIDER": "CARE_PROVIDER", "SUBJECT": "PARTICIPANT"},
 }

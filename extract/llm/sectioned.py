@@ -257,9 +257,8 @@ async def _intervention_type(
     b: _Builder, llm: Asker | None, ledger: Ledger, block: InterventionBlock
 ) -> InterventionType | None:
     if block.type_text:
-        spelled = {"biologic": "BIOLOGICAL"}.get(block.type_text.lower(), block.type_text)
         try:
-            return to_enum(InterventionType, spelled, "interventions.type")
+            return to_enum(InterventionType, block.type_text, "interventions.type")
         except MappingError as exc:
             b.draft.unmapped.append({"path": "interventions.type", "value": block.type_text, "reason": str(exc)})
             return None
