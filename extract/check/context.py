@@ -8,6 +8,7 @@ compute them once per record.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -148,12 +149,8 @@ class Context:
         record = self.record
         if not record.arms:
             return []
-        by_name: dict[str, list[int]] = {}
-        for index, intervention in enumerate(record.interventions):
-            by_name.setdefault(intervention.name, []).append(index)
-        by_label: dict[str, list[int]] = {}
-        for arm_index, arm in enumerate(record.arms):
-            by_label.setdefault(arm.label, []).append(arm_index)
+        by_name = _positions(intervention.name for intervention in record.interventions)
+        by_label = _positions(arm.label for arm in record.arms)
         found: list[set[int]] = [set() for _ in record.arms]
         for arm_index, arm in enumerate(record.arms):
             for position, name in enumerate(arm.intervention_names):
@@ -175,17 +172,11 @@ class Context:
 
     @cached_property
     def _by_name_key(self) -> dict[str, list[int]]:
-        by_name: dict[str, list[int]] = {}
-        for index, key in enumerate(self.intervention_keys):
-            by_name.setdefault(key, []).append(index)
-        return by_name
+        return _positions(self.intervention_keys)
 
     @cached_property
     def _by_label_key(self) -> dict[str, list[int]]:
-        by_label: dict[str, list[int]] = {}
-        for arm_index, key in enumerate(self.arm_keys):
-            by_label.setdefault(key, []).append(arm_index)
-        return by_label
+        return _positions(self.arm_keys)
 
     @cached_property
     def arm_reference_keys(self) -> list[list[tuple[str, str]]]:
@@ -198,3 +189,11 @@ class Context:
     def intervention_label_keys(self) -> list[list[str]]:
         """For each intervention, its arm labels normalised."""
         return [[norm(label) for label in intervention.arm_labels] for intervention in self.record.interventions]
+
+
+def _positions(keys: Iterable[str]) -> dict[str, list[int]]:
+    """Each key -> the positions it stands at, in order (names and labels may repeat)."""
+    positions: dict[str, list[int]] = {}
+    for index, key in enumerate(keys):
+        positions.setdefault(key, []).append(index)
+    return positions
