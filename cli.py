@@ -6,6 +6,7 @@ Thin by design: parse options, call the library, print. Every behaviour lives in
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 import sys
 from collections.abc import Iterator
@@ -18,11 +19,14 @@ from rich.console import Console
 
 from extract.batch import BatchSummary
 from extract.cli_options import (
+    EXIT_CODES_HELP,
     LLM_PANEL,
     ApiKey,
     BaseUrl,
     Concurrency,
+    ExitCode,
     Inputs,
+    KeepGoing,
     LocalModel,
     MaxBytes,
     MaxReasks,
@@ -46,6 +50,31 @@ app = typer.Typer(
 err_console = Console(stderr=True)
 
 
+class _ConsoleLogHandler(logging.Handler):
+    """Library log records on stderr through rich (above a live progress bar, never inside it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        style = (
+            "bold red"
+            if record.levelno >= logging.ERROR
+            else ("yellow" if record.levelno >= logging.WARNING else "dim")
+        )
+        err_console.print(self.format(record), style=style, markup=False, highlight=False)
+
+
+def _show_library_log() -> None:
+    """Warnings and errors from `extract`, plus the embedded model's setup steps (a first run waits a
+    minute on them) and its server's fate, reach the user as they happen."""
+    root = logging.getLogger("extract")
+    if not any(isinstance(handler, _ConsoleLogHandler) for handler in root.handlers):
+        handler = _ConsoleLogHandler()
+        handler.setFormatter(logging.Formatter("trialqa: %(message)s"))
+        root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+    for name in ("extract.llm.setup", "extract.llm.server"):
+        logging.getLogger(name).setLevel(logging.INFO)
+
+
 @app.callback()
 def _group() -> None:
     """Extract clinical-trial records into one validated schema, and find their contradictions."""
@@ -61,11 +90,11 @@ def open_output(path: str) -> Iterator[BinaryIO]:
         yield handle
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP)
 def extract(
     inputs: Inputs,
     output: Annotated[str, typer.Option("-o", "--output", help="Output JSONL file, or - for stdout.")] = "-",
-    strict: Annotated[bool, typer.Option(help="Exit 1 if any row is an error row.")] = False,
+    keep_going: KeepGoing = False,
     resume: Annotated[
         bool, typer.Option(help="Keep rows already in -o for this configuration and skip their records.")
     ] = True,
@@ -89,6 +118,8 @@ def extract(
 ) -> None:
     """Extract each input record into one JSON line: {source, status, record, error, provenance}."""
     from extract.batch import configs_for, prepare_resume, run_batch
+
+    _show_library_log()
     from extract.pipeline import default_concurrency, default_timeout, page_extractor
 
     missing = [name for name in inputs if name != "-" and not Path(name).exists()]
@@ -130,8 +161,21 @@ def extract(
     err_console.print(summary.table())
     for error_type, count in summary.error_types.most_common():
         err_console.print(f"  error {error_type}: {count}")
-    if strict and summary.failed:
-        raise typer.Exit(1)
+    raise typer.Exit(_extract_exit_code(summary, keep_going))
+
+
+def _extract_exit_code(summary: BatchSummary, keep_going: bool) -> ExitCode:
+    if summary.model_unavailable:
+        err_console.print(
+            f"trialqa: {summary.model_unavailable} records were not extracted because the embedded model server "
+            "would not start or died (see above); run the same command again to resume them.",
+            style="bold red",
+        )
+        return ExitCode.OK if keep_going else ExitCode.MODEL_UNAVAILABLE
+    if summary.failed:
+        err_console.print(f"trialqa: {summary.failed} of the rows are error rows (see the 'error' field).")
+        return ExitCode.OK if keep_going else ExitCode.RECORDS_FAILED
+    return ExitCode.OK
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:

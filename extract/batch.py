@@ -25,12 +25,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from extract.errors import TrialQAError
-from extract.load import iter_sources
+from extract.load import input_files, iter_sources
 from extract.load.detect import SourceRecord
 from extract.pipeline import RETRYABLE_ERRORS, STRUCTURED_CONFIG, PageExtractor, extract_structured, is_page
 from extract.rows import ExtractionRow
 
 RowKey = tuple[str, str, str]  # (path, source id, sha256)
+# Error types that say the model server, not the record, failed: the whole run should be retried.
+MODEL_UNAVAILABLE_ERRORS = ("ModelSetupError", "ModelServerDied")
 
 
 class InternalError(TrialQAError):
@@ -68,6 +70,11 @@ class BatchSummary:
     def failed(self) -> int:
         """Error rows in the output: this run's and those kept from an earlier run."""
         return self.error + self.resumed_errors
+
+    @property
+    def model_unavailable(self) -> int:
+        """This run's rows that failed because the embedded model server would not start or died."""
+        return sum(self.error_types[name] for name in MODEL_UNAVAILABLE_ERRORS)
 
     def table(self) -> Table:
         table = Table(title="extract summary", show_header=False)
@@ -141,10 +148,36 @@ def _progress(console: Console) -> Progress:
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        TextColumn("{task.fields[current]}"),
+        TextColumn("{task.fields[current]}", markup=False),  # record ids are untrusted text
         console=console,
         transient=True,
     )
+
+
+def count_inputs(inputs: Iterable[str], exclude: Iterable[str]) -> int:
+    """Input files (a folder walk, nothing read): the progress bar's total, exact for page folders;
+    files holding several records (JSONL, lists) raise it as they are read."""
+    return sum(1 for _ in input_files(inputs, exclude))
+
+
+@dataclass
+class InFlight:
+    """Records being worked on, in the order they started: what the progress bar names."""
+
+    ids: dict[int, str] = field(default_factory=dict)
+    _next: int = 0
+
+    def start(self, record_id: str) -> int:
+        self._next += 1
+        self.ids[self._next] = record_id
+        return self._next
+
+    def finish(self, token: int) -> None:
+        self.ids.pop(token, None)
+
+    def describe(self, limit: int = 60) -> str:
+        shown = ", ".join(self.ids.values())
+        return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
 async def run_batch(
@@ -167,17 +200,25 @@ async def run_batch(
     tasks: set[asyncio.Task[None]] = set()
     show = sys.stderr.isatty() if show_progress is None else show_progress
 
+    inputs, exclude = list(inputs), list(exclude)
+    total = count_inputs(inputs, exclude) if show else 0
+    in_flight = InFlight()
+    seen = 0
+
     with _progress(Console(stderr=True)) if show else nullcontext() as progress:
-        task_id = progress.add_task("extract", total=None, current="") if progress else None
+        task_id = progress.add_task("extract", total=total or None, current="") if progress else None
+
+        def show_progress(advance: int = 0) -> None:
+            if progress is not None and task_id is not None:
+                progress.update(task_id, advance=advance, total=max(total, seen), current=in_flight.describe())
 
         def write(row: ExtractionRow) -> None:
             out.write(row.to_json_line())
             out.flush()
             summary.add(row)
-            if progress is not None and task_id is not None:
-                progress.update(task_id, advance=1, current=row.source.id)
+            show_progress(advance=1)
 
-        async def extract_page(source: SourceRecord) -> None:
+        async def extract_page(source: SourceRecord, token: int) -> None:
             try:
                 row = await pages(source)
             except Exception as exc:  # a bug must not take the batch down: it becomes this record's error row
@@ -186,10 +227,12 @@ async def run_batch(
                 )
             finally:
                 slots.release()
+                in_flight.finish(token)
             write(row)
 
         try:
             for source in iter_sources(inputs, max_bytes=max_bytes, exclude=exclude):
+                seen += 1
                 key = row_key(source)
                 if resume.done[key] > 0:
                     resume.done[key] -= 1
@@ -197,12 +240,15 @@ async def run_batch(
                     if resume.failed[key] > 0:
                         resume.failed[key] -= 1
                         summary.resumed_errors += 1
+                    show_progress(advance=1)
                     continue
                 if not is_page(source):
                     write(extract_structured(source))
                     continue
                 await slots.acquire()
-                task = asyncio.create_task(extract_page(source))
+                token = in_flight.start(source.id)
+                show_progress()
+                task = asyncio.create_task(extract_page(source, token))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
             if tasks:

@@ -3,7 +3,7 @@ the same inputs and the same model options, with the same help and the same chec
 
 from __future__ import annotations
 
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from typing import Annotated
 
 import typer
@@ -11,6 +11,30 @@ import typer
 from extract.llm.client import EndpointConfig
 from extract.llm.modes import MODE_NAMES
 from extract.pipeline import StrategyName
+
+
+class ExitCode(IntEnum):
+    """What `trialqa` exits with, the same for every command (scripts and CI branch on these)."""
+
+    OK = 0
+    FINDINGS = 1  # check --fail-on: a finding at or above that severity (like a linter)
+    USAGE = 2  # bad options or a missing input (typer's own code for usage errors)
+    RECORDS_FAILED = 3  # some records are error rows (unreadable, invalid, a model failure)
+    MODEL_UNAVAILABLE = 4  # the embedded model server would not start or died; a re-run resumes
+
+
+EXIT_CODES_HELP = (
+    "Exit status: 0 all records ok; 3 some records are error rows; 4 the embedded model server "
+    "would not start or died (re-run to resume); 2 usage error."
+)
+
+KeepGoing = Annotated[
+    bool,
+    typer.Option(
+        "--keep-going",
+        help="Exit 0 even when some records are error rows (they are still written and counted).",
+    ),
+]
 
 Inputs = Annotated[list[str], typer.Argument(help="Files, folders (recursive), or - for stdin.", show_default=False)]
 MaxBytes = Annotated[int, typer.Option(help="Largest input file accepted, in bytes.")]

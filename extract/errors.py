@@ -105,4 +105,11 @@ class CacheMiss(LLMError):
 
 
 class ModelSetupError(LLMError):
-    """The embedded model or server could not be assembled or started."""
+    """The embedded model or server could not be assembled or started (or crashed on its first answer)."""
+
+
+class ModelServerDied(LLMTransportError):
+    """The embedded model server process died during the run (a crash, a signal, out of memory).
+
+    Records it was answering, and every record after it, get this error without another request
+    being sent; a re-run retries them (with a new server)."""

@@ -49,7 +49,7 @@ STRATEGIES: dict[str, tuple[StrategyFn, tuple[str, ...]]] = {
     whole.STRATEGY: (whole.extract_page, ("whole_record",)),
 }
 # Error types a re-run should try again (the input may well be fine); the rest are final.
-RETRYABLE_ERRORS = frozenset({"LLMTransportError", "CacheMiss", "ModelSetupError", "InternalError"})
+RETRYABLE_ERRORS = frozenset({"LLMTransportError", "CacheMiss", "ModelSetupError", "ModelServerDied", "InternalError"})
 
 
 class StrategyName(StrEnum):

@@ -58,7 +58,7 @@ def test_bad_input_is_an_error_row_between_good_rows(kind: str, tmp_path: Path, 
     (tmp_path / f"m_{kind}{SUFFIX.get(kind, '.txt' if kind == 'not_utf8' else '.dat')}").write_bytes(data)
     out = tmp_path.parent / f"{tmp_path.name}-out.jsonl"
     result = runner.invoke(app, ["extract", str(tmp_path), "-o", str(out)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output  # some records are error rows
     rows = _rows(out)
     assert len(rows) == 3
     assert [r.status for r in rows] == ["ok", "error", "ok"]
@@ -85,10 +85,15 @@ def test_entity_bomb_is_refused_quickly(tmp_path: Path) -> None:
     assert row.error is not None and row.error.type == "UnsafeXML"
 
 
-def test_strict_exits_non_zero_when_any_row_failed(tmp_path: Path, good_pair: tuple[Path, Path]) -> None:
+def test_exit_code_says_when_rows_failed(tmp_path: Path, good_pair: tuple[Path, Path]) -> None:
+    out = tmp_path.parent / f"{tmp_path.name}-o.jsonl"
+    assert runner.invoke(app, ["extract", str(tmp_path), "-o", str(out)]).exit_code == 0  # two good records
     (tmp_path / "m_empty.json").write_bytes(b"")
-    assert runner.invoke(app, ["extract", str(tmp_path), "-o", str(tmp_path / "o.jsonl")]).exit_code == 0
-    assert runner.invoke(app, ["extract", str(tmp_path), "-o", str(tmp_path / "o.jsonl"), "--strict"]).exit_code == 1
+    failed = runner.invoke(app, ["extract", str(tmp_path), "-o", str(out)])
+    assert failed.exit_code == 3 and "1 of the rows are error rows" in failed.output
+    # a resumed run still reports the error row it kept from before
+    assert runner.invoke(app, ["extract", str(tmp_path), "-o", str(out)]).exit_code == 3
+    assert runner.invoke(app, ["extract", str(tmp_path), "-o", str(out), "--keep-going"]).exit_code == 0
 
 
 def test_missing_input_is_a_usage_error(tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 """`trialqa check` and `trialqa rules`: thin commands over `extract.check` (registered by cli.py).
 
-Exit codes: 0 normally; 1 when --fail-on is given and a finding at or above that severity was
-made; 2 for usage errors (unknown rule id, bad configuration, missing input).
+Exit codes (`ExitCode`): 0 normally; 1 when --fail-on is given and a finding at or above that
+severity was made; 3 when some inputs could not be checked (error or skipped results; --keep-going
+opts out); 2 for usage errors (unknown rule id, bad configuration, missing input).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from rich.table import Table
 from extract.check import RULES, Finding, Severity, active_rules
 from extract.check.config import CheckConfig, ConfigError, discover, load_file, validate_patterns
 from extract.check.runner import Checked, iter_checked
-from extract.cli_options import Inputs, MaxBytes
+from extract.cli_options import EXIT_CODES_HELP, ExitCode, Inputs, KeepGoing, MaxBytes
 from extract.load import DEFAULT_MAX_BYTES
 
 
@@ -187,6 +188,7 @@ def check_cmd(
     ] = None,
     config: ConfigOption = None,
     max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
+    keep_going: KeepGoing = False,
 ) -> None:
     """Cross-check records for internal contradictions: one finding per problem, with its evidence.
 
@@ -226,7 +228,11 @@ def check_cmd(
     if fail_on is not None:
         threshold = Severity(fail_on.value).rank
         if any(severity.rank >= threshold for severity in by_severity):
-            raise typer.Exit(1)
+            raise typer.Exit(ExitCode.FINDINGS)
+    unchecked = counts["error"] + counts["skipped"]
+    if unchecked and not keep_going:
+        err.print(f"trialqa: {unchecked} of {total} records could not be checked (listed above).", markup=False)
+        raise typer.Exit(ExitCode.RECORDS_FAILED)
 
 
 def rules_cmd(
@@ -277,5 +283,5 @@ def rules_cmd(
 
 def register(app: typer.Typer) -> None:
     """Add `check` and `rules` to the trialqa app (called by cli.py)."""
-    app.command("check")(check_cmd)
+    app.command("check", epilog=EXIT_CODES_HELP + " Check: 1 when --fail-on findings were made.")(check_cmd)
     app.command("rules")(rules_cmd)

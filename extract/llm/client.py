@@ -23,7 +23,7 @@ import logging
 import os
 import random
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -47,6 +47,7 @@ from .transport import RetryPolicy, describe, redact, send_with_retries
 T = TypeVar("T", bound=BaseModel)
 
 log = logging.getLogger("extract.llm")
+setup_log = logging.getLogger("extract.llm.setup")  # what a user waits for on a first run (shown by the CLI)
 # instructor logs every failed attempt at ERROR; with no logging configured Python would print those
 # to stderr. We report failures ourselves (error rows), so keep its records off the terminal.
 logging.getLogger("instructor").addHandler(logging.NullHandler())
@@ -185,8 +186,11 @@ class LLM:
         model_id: str,
         kind: EndpointKind | None = None,
         client: openai.AsyncOpenAI | None = None,
+        server_health: Callable[[float], None] | None = None,
     ) -> None:
+        """`server_health(grace_s)` raises ModelServerDied once the embedded server's process is gone."""
         self.config = config
+        self._server_health = server_health
         self._model_id = model_id
         self._kind = kind if kind is not None else (EndpointKind.EMBEDDED if config.embedded else None)
         self._mode: Mode | None = None
@@ -355,6 +359,15 @@ class LLM:
             tally.transport_retries += 1
             log.info("LLM transport retry in %.2fs: %s", wait, redact(describe(exc), secret))
 
+        health = self._server_health
+
+        async def check_peer(after_failure: bool) -> None:
+            assert health is not None
+            if after_failure:  # the connection broke: give a dying server a moment to be seen as dead
+                await asyncio.to_thread(health, 2.0)
+            else:
+                health(0.0)
+
         async def create(**kwargs: Any) -> Any:
             return await send_with_retries(
                 lambda: client.chat.completions.create(**kwargs),
@@ -362,6 +375,7 @@ class LLM:
                 secret=secret,
                 on_retry=on_retry,
                 rng=self._rng,
+                check_peer=check_peer if health is not None else None,
             )
 
         patched = instructor.patch(create=create, mode=self._mode, provider=Provider.OPENAI)
@@ -432,22 +446,36 @@ async def open_llm(config: EndpointConfig) -> AsyncIterator[LLM]:
         yield llm
         return
 
-    model_file = await asyncio.to_thread(resolve_model_file, config.local_model)
+    model_file = await asyncio.to_thread(resolve_model_file, config.local_model, progress=_AssemblyLog())
     settings = dataclasses.replace(config.server, model_alias=model_id)
     server = EmbeddedServer(model_file, server_log_path(user_cache_dir() / "logs"), settings)
+    setup_log.info("starting the embedded model server (loading %s)", model_file.name)
     server.spawn()  # in this thread, so the child is tied to the caller, not to a worker thread
     llm: LLM | None = None
     try:
         await asyncio.to_thread(server.wait_ready)
-        log.info("embedded model server ready in %.1fs at %s", server.startup_seconds or 0.0, server.base_url)
+        setup_log.info("embedded model server ready in %.1f s", server.startup_seconds or 0.0)
         embedded = dataclasses.replace(config, base_url=server.base_url, model=model_id, api_key=None)
-        llm = LLM(embedded, model_id=model_id, kind=EndpointKind.EMBEDDED)
+        llm = LLM(embedded, model_id=model_id, kind=EndpointKind.EMBEDDED, server_health=server.raise_if_dead)
         await llm.ready()
         yield llm
     finally:
         if llm is not None:
             await llm.aclose()
         server.stop()
+
+
+@dataclass
+class _AssemblyLog:
+    """Progress of the first run's model assembly (1.1 GB, tens of seconds), logged every 10%."""
+
+    next_percent: int = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        percent = 100 * done // max(1, total)
+        if percent >= self.next_percent:
+            setup_log.info("assembling the embedded model: %d%% of %.1f GB", percent, total / 1e9)
+            self.next_percent = percent - percent % 10 + 10
 
 
 def _embedded_model_id(config: EndpointConfig) -> str:

@@ -203,10 +203,12 @@ def ensure_model(
     return target
 
 
-def resolve_model_file(local_model: str | os.PathLike[str] | None, cache_dir: Path | None = None) -> Path:
+def resolve_model_file(
+    local_model: str | os.PathLike[str] | None, cache_dir: Path | None = None, *, progress: Progress | None = None
+) -> Path:
     """`--local-model PATH` when given (the user's own GGUF, used as is), else the embedded model."""
     if local_model is None:
-        return ensure_model(cache_dir)
+        return ensure_model(cache_dir, progress=progress)
     path = Path(local_model).expanduser()
     if not path.is_file():
         raise ModelSetupError(f"--local-model: no such file: {path}")

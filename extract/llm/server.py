@@ -1,10 +1,16 @@
 """The embedded model server: llama-cpp-python's OpenAI-compatible server as a child process.
 
-Started on a free loopback port, polled until GET /v1/models answers, stopped at the end: on normal
-exit, on errors and on Ctrl-C (context manager), and at interpreter exit (atexit) as a backstop.
+Started on a free loopback port, polled until GET /v1/models answers, then proven by one tiny
+completion (a server can list its models and still crash on its first answer, e.g. a native build
+using CPU instructions this machine cannot run), stopped at the end: on normal exit, on errors and
+on Ctrl-C (context manager), and at interpreter exit (atexit) as a backstop.
 Stopping is terminate, wait, then kill, and is idempotent so any of those paths may run it. The
 server's own output goes to a log file in the cache folder, never to the user's terminal; when it
 fails to come up, the error carries the tail of that log.
+
+Invariant: once the child has exited on its own, `death()` says how (status or signal, log path,
+log tail) and never returns None again; the client asks it before every request and after every
+failed one, so no request is sent to a dead server and no retry waits on one.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import importlib.util
+import logging
 import os
 import signal
 import socket
@@ -25,9 +32,11 @@ from typing import IO
 
 import httpx
 
-from extract.errors import ModelSetupError
+from extract.errors import ModelServerDied, ModelSetupError
 
 from .local_model import INSTALL_HINT
+
+log = logging.getLogger("extract.llm.server")
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,9 @@ class ServerSettings:
     prompt_cache: bool = False
     prompt_cache_bytes: int = 2 << 30
     ready_timeout_s: float = 180.0
+    # One-token completion after /v1/models answers: seconds on any CPU that runs the build at all.
+    probe_timeout_s: float = 120.0
+    heartbeat_s: float = 10.0  # how often a slow start is reported ("still starting, 20 s")
     stop_timeout_s: float = 10.0
     model_alias: str | None = None
 
@@ -121,6 +133,24 @@ def log_tail(path: Path, max_chars: int = 2000) -> str:
         return "(no server log)"
 
 
+def describe_exit(returncode: int) -> str:
+    """'killed by SIGSEGV (signal 11)' / 'exited with code 1': how a child ended, in words."""
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        return f"killed by {name} (signal {-returncode})"
+    return f"exited with code {returncode}"
+
+
+PROBE_REQUEST = {
+    "messages": [{"role": "user", "content": "Reply with the word OK."}],
+    "max_tokens": 1,
+    "temperature": 0.0,
+}
+
+
 class EmbeddedServer:
     """One llama-cpp-python server child process; `with EmbeddedServer(...) as server: server.base_url`."""
 
@@ -133,6 +163,7 @@ class EmbeddedServer:
         self._process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
         self._started_at = 0.0
+        self._death: str | None = None
 
     @property
     def base_url(self) -> str:
@@ -163,8 +194,10 @@ class EmbeddedServer:
         atexit.register(self.stop)
 
     def wait_ready(self) -> None:
-        """Poll GET /v1/models until it answers 200; fail fast if the child exits, or at the deadline."""
+        """Poll GET /v1/models until it answers 200, then `probe`; fail fast if the child exits, or at
+        the deadline."""
         deadline = self._started_at + self.settings.ready_timeout_s
+        next_heartbeat = self._started_at + self.settings.heartbeat_s
         with httpx.Client(timeout=2.0) as http:
             while True:
                 process = self._process
@@ -174,25 +207,89 @@ class EmbeddedServer:
                 if code is not None:
                     self.stop()
                     raise ModelSetupError(
-                        f"the embedded model server exited with code {code} while starting "
+                        f"the embedded model server {describe_exit(code)} while starting "
                         f"(log: {self.log_path}):\n{log_tail(self.log_path)}"
                     )
                 try:
                     if http.get(f"{self.base_url}/models").status_code == 200:
-                        self.startup_seconds = time.monotonic() - self._started_at
-                        return
+                        break
                 except httpx.HTTPError:
                     pass
-                if time.monotonic() > deadline:
+                now = time.monotonic()
+                if now > deadline:
                     self.stop()
                     raise ModelSetupError(
                         f"the embedded model server did not answer within {self.settings.ready_timeout_s:.0f} s "
                         f"(log: {self.log_path}):\n{log_tail(self.log_path)}"
                     )
+                if now >= next_heartbeat:
+                    log.info("embedded model server still loading the model (%.0f s)", now - self._started_at)
+                    next_heartbeat = now + self.settings.heartbeat_s
                 time.sleep(0.25)
+        self.probe()
+        self.startup_seconds = time.monotonic() - self._started_at
+
+    def probe(self) -> None:
+        """One tiny completion: proof that the server can answer, not only list its models.
+
+        A build whose CPU code this machine cannot run (an AMX path, an instruction set it lacks)
+        starts and serves /v1/models, then dies on the first matrix multiply; here that costs
+        seconds and names the crash, instead of a batch of connection errors.
+        """
+        started = time.monotonic()
+        try:
+            with httpx.Client(timeout=self.settings.probe_timeout_s) as http:
+                response = http.post(f"{self.base_url}/chat/completions", json=PROBE_REQUEST)
+            response.raise_for_status()
+            if not response.json()["choices"]:  # a well-formed completion, not only a 200
+                raise ValueError("no choices in the completion")
+        except (httpx.HTTPError, ValueError, KeyError, IndexError, TypeError) as exc:
+            death = self._await_death(grace_s=3.0)
+            self.stop()
+            if death is not None:
+                raise ModelSetupError(
+                    f"the embedded model server crashed on its first completion: {death}. "
+                    "This usually means a llama-cpp-python build for another CPU: reinstall with "
+                    "`bash scripts/install.sh` (a portable build)."
+                ) from None
+            raise ModelSetupError(
+                f"the embedded model server could not answer a one-token test completion "
+                f"({type(exc).__name__}: {str(exc)[:200]}) (log: {self.log_path}):\n{log_tail(self.log_path)}"
+            ) from None
+        log.info("embedded model server answered its test completion in %.1f s", time.monotonic() - started)
+
+    def death(self) -> str | None:
+        """None while the child runs (or was stopped by us); once it has exited on its own, one line
+        saying how it died (status or signal) and where its log is. The first call that sees the
+        death also logs it at ERROR with the log's last lines, so the user hears of it at once."""
+        if self._death is not None:
+            return self._death
+        process = self._process
+        if process is None:
+            return None
+        code = process.poll()
+        if code is None:
+            return None
+        self._death = f"the embedded model server {describe_exit(code)} (log: {self.log_path})"
+        log.error("%s; its last lines:\n%s", self._death, log_tail(self.log_path, max_chars=800))
+        return self._death
+
+    def _await_death(self, grace_s: float) -> str | None:
+        """`death()`, giving a child that is going down (its socket already closed) `grace_s` to exit."""
+        process = self._process
+        if process is not None and process.poll() is None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=grace_s)
+        return self.death()
+
+    def raise_if_dead(self, grace_s: float = 0.0) -> None:
+        """ModelServerDied when the child has exited on its own (after up to `grace_s` for one going down)."""
+        death = self._await_death(grace_s) if grace_s > 0 else self.death()
+        if death is not None:
+            raise ModelServerDied(f"{death}; no further requests were sent to it")
 
     def start(self) -> str:
-        """spawn + wait_ready; the base URL."""
+        """spawn + wait_ready (which probes); the base URL."""
         self.spawn()
         self.wait_ready()
         return self.base_url

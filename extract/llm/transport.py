@@ -6,6 +6,9 @@ request of one attempt and we resend that same request after a timeout, connecti
 5xx. A transport failure therefore never becomes a re-ask, and its message never reaches a prompt.
 When retries run out we raise LLMTransportError; instructor does not re-ask on it (only parse and
 validation errors are re-asked), and the client unwraps it from instructor's wrapper.
+
+A peer check (the embedded server's liveness) runs before every send and after every failed one:
+when it raises (ModelServerDied), nothing more is sent and no backoff is waited out.
 """
 
 from __future__ import annotations
@@ -105,16 +108,25 @@ async def send_with_retries(
     on_retry: Callable[[BaseException, float], None] | None = None,
     rng: random.Random | None = None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    check_peer: Callable[[bool], Awaitable[None]] | None = None,
 ) -> T:
-    """`await send()`, resending on retryable failures; LLMTransportError when they persist or are final."""
+    """`await send()`, resending on retryable failures; LLMTransportError when they persist or are final.
+
+    `check_peer(after_failure)` (optional) raises to stop before a send, or right after a failed one
+    (then it may wait briefly for a peer that is going down to be seen as gone).
+    """
     rng = rng or random.Random()
     retries = 0
     while True:
+        if check_peer is not None:
+            await check_peer(False)
         try:
             return await send()
         except Exception as exc:
             if not is_wire_failure(exc):
                 raise  # a bug on our side: let it surface as itself
+            if check_peer is not None:
+                await check_peer(True)
             # A ValueError here is the *HTTP body* failing to parse: it must not reach instructor,
             # which would take it for a parse error of the answer and paste it into a re-ask.
             retryable = is_retryable(exc)

@@ -141,7 +141,7 @@ def embedded_config(tmp_path: Path, **overrides: Any) -> EndpointConfig:
 def test_open_llm_runs_the_embedded_server_for_the_block(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     use_command(monkeypatch, stand_in)
     monkeypatch.setenv("TRIALQA_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(client_module, "resolve_model_file", lambda local_model: tmp_path / "m.gguf")
+    monkeypatch.setattr(client_module, "resolve_model_file", lambda local_model, **_: tmp_path / "m.gguf")
 
     async def run() -> str:
         async with open_llm(embedded_config(tmp_path, api_key="sk-user-key")) as llm:
@@ -162,7 +162,7 @@ def test_open_llm_runs_the_embedded_server_for_the_block(monkeypatch: pytest.Mon
 
 
 def test_replay_with_the_embedded_model_starts_nothing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
-    monkeypatch.setattr(client_module, "resolve_model_file", lambda local_model: pytest.fail("assembled the model"))
+    monkeypatch.setattr(client_module, "resolve_model_file", lambda local_model, **_: pytest.fail("assembled the model"))
     monkeypatch.setattr(EmbeddedServer, "spawn", lambda self: pytest.fail("started the server"))
 
     async def run() -> None:
@@ -227,3 +227,81 @@ def test_server_child_dies_when_its_parent_is_killed(tmp_path: Path):
         time.sleep(0.05)
     os.kill(child, signal.SIGKILL)
     raise AssertionError("the server child outlived its killed parent")
+
+
+# A stand-in for a native llama.cpp build on a CPU it cannot run: it lists its models, then dies on the
+# first completion (the real one: a general protection fault in the AMX matrix multiply).
+CRASH_ON_FIRST_COMPLETION = """
+import os, signal, sys
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = b'{"object": "list", "data": [{"id": "m", "object": "model", "owned_by": "me"}]}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self):
+        print("amx repack tensor", flush=True)
+        os.kill(os.getpid(), signal.SIGSEGV)
+
+HTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+"""
+
+
+def test_a_server_that_crashes_on_its_first_completion_fails_fast_and_says_so(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    use_command(monkeypatch, lambda port: [sys.executable, "-c", CRASH_ON_FIRST_COMPLETION, str(port)])
+    server = EmbeddedServer(tmp_path / "m.gguf", tmp_path / "server.log", ServerSettings(ready_timeout_s=30))
+    with pytest.raises(ModelSetupError) as caught:
+        server.start()
+    message = str(caught.value)
+    assert "crashed on its first completion" in message and "SIGSEGV" in message
+    assert str(tmp_path / "server.log") in message and "scripts/install.sh" in message
+    assert not server.running
+
+
+def test_a_server_that_dies_mid_run_gets_no_more_requests(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """After the child is killed, the next question fails at once with ModelServerDied naming the signal
+    and the log; nothing is sent and no backoff is waited out (the retry policy would take 15 s)."""
+    import time
+
+    from extract.errors import ModelServerDied
+
+    use_command(monkeypatch, stand_in)
+    monkeypatch.setenv("TRIALQA_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(client_module, "resolve_model_file", lambda local_model, **_: tmp_path / "m.gguf")
+    config = embedded_config(tmp_path, backoff_base_s=1.0, max_transport_retries=4)
+    spawned: list[EmbeddedServer] = []
+    original_spawn = EmbeddedServer.spawn
+
+    def spawn(self: EmbeddedServer) -> None:
+        spawned.append(self)
+        original_spawn(self)
+
+    monkeypatch.setattr(EmbeddedServer, "spawn", spawn)
+
+    def ask(llm: Any, n: int) -> Any:
+        return llm.ask(
+            question=f"q{n}", messages=[{"role": "user", "content": f"hi {n}"}], response_model=Ok, prompt_hash="p"
+        )
+
+    async def run() -> float:
+        async with open_llm(config) as llm:
+            value, _ = await ask(llm, 1)
+            assert value.ok
+            process = spawned[0]._process
+            assert process is not None
+            process.kill()
+            process.wait()
+            started = time.monotonic()
+            for n in (2, 3):
+                with pytest.raises(ModelServerDied, match=r"killed by SIGKILL .*llama-server-.*\.log"):
+                    await ask(llm, n)
+            return time.monotonic() - started
+
+    assert asyncio.run(run()) < 1.0

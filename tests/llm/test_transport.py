@@ -115,3 +115,36 @@ def test_secret_is_redacted_from_the_error():
         run_sends([status_error(401, message=f"bad key {secret}")], RetryPolicy(), secret=secret)
     assert secret not in str(caught.value) and "[REDACTED]" in str(caught.value)
     assert redact("x", None) == "x" and redact("a-s-a", "s") == "a-[REDACTED]-a"
+
+
+def test_a_peer_check_stops_sending_at_once() -> None:
+    """The embedded server's liveness is asked before each send and after each failure: once it says the
+    server is gone, nothing more is sent and no backoff is slept."""
+    from extract.errors import ModelServerDied
+
+    sends: list[int] = []
+    sleeps: list[float] = []
+    alive = [True]
+
+    async def send() -> str:
+        sends.append(1)
+        alive[0] = False  # the server dies while answering
+        raise openai.APIConnectionError(request=REQUEST)
+
+    async def check_peer(after_failure: bool) -> None:
+        if not alive[0]:
+            raise ModelServerDied("the embedded model server killed by SIGSEGV (signal 11)")
+
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    async def run() -> None:
+        await send_with_retries(send, RetryPolicy(max_retries=4), secret=None, sleep=sleep, check_peer=check_peer)
+
+    with pytest.raises(ModelServerDied, match="SIGSEGV"):
+        asyncio.run(run())
+    assert len(sends) == 1 and sleeps == []
+    sends.clear()
+    with pytest.raises(ModelServerDied):  # already dead: not even the first send
+        asyncio.run(run())
+    assert sends == []
