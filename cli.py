@@ -20,6 +20,7 @@ from extract.batch import BatchSummary
 from extract.cli_options import (
     LLM_PANEL,
     ApiKey,
+    ApiKeyFile,
     BaseUrl,
     Concurrency,
     Inputs,
@@ -74,6 +75,7 @@ def extract(
     base_url: BaseUrl = None,
     model: Model = None,
     api_key: ApiKey = None,
+    api_key_file: ApiKeyFile = None,
     mode: Mode = ModeChoice.auto,
     max_reasks: MaxReasks = 2,
     concurrency: Concurrency = None,
@@ -97,6 +99,7 @@ def extract(
     config = endpoint_config(
         base_url=base_url,
         api_key=api_key,
+        api_key_file=api_key_file,
         model=model,
         mode=mode.value,
         max_reasks=max_reasks,

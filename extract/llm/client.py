@@ -90,11 +90,15 @@ class EndpointConfig:
         *,
         base_url: str | None = None,
         api_key: str | None = None,
+        api_key_file: Path | None = None,
         environ: Mapping[str, str] | None = None,
         **options: Any,
     ) -> EndpointConfig:
-        """CLI flags first, then the standard OPENAI_BASE_URL / OPENAI_API_KEY; neither -> embedded."""
+        """CLI flags first (--api-key, then --api-key-file), then the standard OPENAI_BASE_URL /
+        OPENAI_API_KEY; neither -> embedded. A bad key file raises ValueError (a usage error)."""
         env = os.environ if environ is None else environ
+        if api_key is None and api_key_file is not None:
+            api_key = read_key_file(api_key_file)
         return cls(
             base_url=base_url or env.get("OPENAI_BASE_URL") or None,
             api_key=api_key or env.get("OPENAI_API_KEY") or None,
@@ -111,6 +115,19 @@ class EndpointConfig:
 
     def retry_policy(self) -> RetryPolicy:
         return RetryPolicy(max_retries=self.max_transport_retries, base_s=self.backoff_base_s, cap_s=self.backoff_cap_s)
+
+
+def read_key_file(path: Path) -> str:
+    """The API key held in `path` (surrounding whitespace and a trailing newline dropped). A file
+    keeps the key out of `ps` and shell history, where --api-key would show it."""
+    try:
+        key = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        raise ValueError(f"--api-key-file {path}: cannot read it ({reason})") from None
+    if not key or len(key.splitlines()) != 1:
+        raise ValueError(f"--api-key-file {path}: expected the key alone on one line")
+    return key
 
 
 def safe_url(url: str | None) -> str | None:
