@@ -5,7 +5,8 @@ URL is configured anywhere) and `LLM.ask` does: response cache -> instructor ove
 on validation errors, at most `max_reasks`) -> our transport retry loop under each attempt (timeouts,
 429, 5xx; the SDK's own retries are off) -> cache write. Every call returns CallStats: attempts and
 tokens counted per attempt with instructor's "completion:response" hook, never from instructor's own
-running total (which differs between versions).
+running total (which differs between versions). `attempts` counts every HTTP request sent (model
+calls and transport resends); a failed ask carries its CallStats on the LLMError it raises.
 
 instructor 1.17.0 semantics we rely on (pinned by tests/llm/test_client.py):
 - `max_retries=N` means N re-asks after the first attempt, so at most N+1 model calls;
@@ -42,6 +43,7 @@ from .local_model import MODEL_FILENAME, MODEL_ID, model_id_for, resolve_model_f
 from .modes import MODE_NAMES, EndpointKind, fetch_models, kind_from_models, kind_from_url, mode_name, model_ids
 from .modes import resolve_mode as resolve_instructor_mode
 from .server import EmbeddedServer, ServerSettings, server_log_path
+from .stats import CallStats
 from .transport import RetryPolicy, describe, redact, send_with_retries
 
 T = TypeVar("T", bound=BaseModel)
@@ -141,25 +143,11 @@ def safe_url(url: str | None) -> str | None:
 
 
 @dataclass
-class CallStats:
-    """What one `ask` cost. attempts = model calls instructor made (1 + re-asks); 0 on a cache hit."""
-
-    question: str
-    cache_hit: bool
-    attempts: int
-    prompt_tokens: int
-    completion_tokens: int
-    seconds: float
-    transport_retries: int = 0  # resends after timeouts/429/5xx (not attempts: same request again)
-    mode: str = ""
-    model_id: str = ""
-
-
-@dataclass
 class _Tally:
     """Per-call counters fed by instructor's hooks and our retry loop."""
 
-    attempts: int = 0
+    attempts: int = 0  # instructor's model calls (1 + re-asks)
+    requests: int = 0  # HTTP requests sent: model calls plus transport resends
     prompt_tokens: int = 0
     completion_tokens: int = 0
     transport_retries: int = 0
@@ -327,7 +315,7 @@ class LLM:
         try:
             value = await self._call(tally, messages, response_model, max_tokens)
         except LLMError as exc:
-            exc.stats = self._stats(question, tally, started, mode)  # type: ignore[attr-defined]
+            exc.stats = self._stats(question, tally, started, mode)  # the failure's cost, for its error row
             raise
         stats = self._stats(question, tally, started, mode)
         answer_json = value.model_dump(mode="json")
@@ -338,7 +326,7 @@ class LLM:
             key,
             CachedAnswer(
                 answer=answer_json,
-                attempts=tally.attempts,
+                attempts=tally.requests,
                 prompt_tokens=tally.prompt_tokens,
                 completion_tokens=tally.completion_tokens,
                 question=question,
@@ -353,7 +341,7 @@ class LLM:
         return CallStats(
             question=question,
             cache_hit=False,
-            attempts=tally.attempts,
+            attempts=tally.requests,
             prompt_tokens=tally.prompt_tokens,
             completion_tokens=tally.completion_tokens,
             seconds=time.perf_counter() - started,
@@ -373,8 +361,12 @@ class LLM:
             log.info("LLM transport retry in %.2fs: %s", wait, redact(describe(exc), secret))
 
         async def create(**kwargs: Any) -> Any:
+            def send() -> Any:
+                tally.requests += 1
+                return client.chat.completions.create(**kwargs)
+
             return await send_with_retries(
-                lambda: client.chat.completions.create(**kwargs),
+                send,
                 self._policy,
                 secret=secret,
                 on_retry=on_retry,

@@ -1,0 +1,142 @@
+"""A record's cost is complete: every request sent, answered or failed, is in its row's
+provenance, whether the record ended ok or as an error row; transport resends are counted too."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from extract.batch import run_batch
+from extract.llm import EndpointConfig
+from extract.llm.lazy import LazyLLM
+from extract.pipeline import PageExtractor
+from extract.rows import ExtractionRow
+from tests.llm.fake_openai import FakeOpenAI, Step, answer, garbage, sleep, status
+
+# Questions the seed pages ask (sectioned strategy), in batch order:
+# NCT03792542 title, conditions; NCT04550949 title, primary outcomes; NCT06406205 title;
+# NCT06935409 none; NCT07271602 conditions.
+SEEDS = ("NCT03792542", "NCT04550949", "NCT06406205", "NCT06935409", "NCT07271602")
+
+
+def _folder(records_dir: Path, tmp_path: Path, names: tuple[str, ...]) -> Path:
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for name in names:
+        shutil.copy(records_dir / "pages" / f"{name}.txt", folder / f"{name}.txt")
+    return folder
+
+
+def _right_answer(body: dict[str, Any]) -> Step:
+    name = body["tools"][0]["function"]["name"]
+    if name == "PrimaryOutcomes":
+        return answer({"primary": [1]})
+    if name == "ConditionsAnswer":
+        line = body["messages"][-1]["content"].split("<<<")[1].split(">>>")[0]
+        return answer({"conditions": [line]})
+    if name == "TitleLine":
+        return answer({"line": 1})
+    raise AssertionError(f"unexpected question {name}")
+
+
+def _run(folder: Path, config: EndpointConfig, out: Path, concurrency: int = 1) -> list[ExtractionRow]:
+    pages = PageExtractor(LazyLLM(config), "sectioned")
+
+    async def go() -> None:
+        try:
+            with open(out, "wb") as handle:
+                await run_batch([str(folder)], handle, pages=pages, concurrency=concurrency, max_bytes=10**7)
+        finally:
+            await pages.llm.aclose()
+
+    asyncio.run(go())
+    return [ExtractionRow.model_validate(orjson.loads(line)) for line in out.read_bytes().splitlines()]
+
+
+def test_a_record_that_fails_after_answered_calls_reports_all_of_them(
+    fake_openai: FakeOpenAI, llm_config: Callable[..., EndpointConfig], records_dir: Path, tmp_path: Path
+) -> None:
+    folder = _folder(records_dir, tmp_path, ("NCT03792542",))
+    invented = {"conditions": ["Not In The Line"]}
+    fake_openai.script(
+        answer({"line": 1}, prompt_tokens=100, completion_tokens=7),  # title: answered
+        status(500),  # conditions: a 500 (no usage), resent,
+        answer(invented, prompt_tokens=200, completion_tokens=9),  # then invented three times
+        answer(invented, prompt_tokens=200, completion_tokens=9),
+        answer(invented, prompt_tokens=200, completion_tokens=9),
+    )
+    (row,) = _run(folder, llm_config(max_reasks=2, max_transport_retries=2), tmp_path / "out.jsonl")
+    assert (row.status, row.error.type if row.error else None) == ("error", "LLMInvalidAnswer")
+    p = row.provenance
+    assert len(fake_openai.chat_requests) == 5
+    assert (p["llm_calls"], p["attempts"], p["transport_retries"]) == (2, 5, 1)
+    assert (p["prompt_tokens"], p["completion_tokens"]) == (100 + 3 * 200, 7 + 3 * 9)
+    assert set(p["prompt_hashes"]) == {"title_line", "conditions_split"}
+
+
+def test_a_transport_failure_reports_every_resend(
+    fake_openai: FakeOpenAI, llm_config: Callable[..., EndpointConfig], records_dir: Path, tmp_path: Path
+) -> None:
+    folder = _folder(records_dir, tmp_path, ("NCT06406205",))
+    fake_openai.responder = lambda body: status(503)
+    (row,) = _run(folder, llm_config(max_transport_retries=2), tmp_path / "out.jsonl")
+    assert row.error is not None and row.error.type == "LLMTransportError"
+    assert len(fake_openai.chat_requests) == 3
+    assert (row.provenance["llm_calls"], row.provenance["attempts"], row.provenance["transport_retries"]) == (1, 3, 2)
+
+
+class EverySecondFails:
+    """A responder that fails every second chat request (a 500, a 429, a body that is not JSON, a
+    stall past the client timeout, in turn) and answers the others right."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._lock = threading.Lock()
+        self._faults = (lambda: status(500), lambda: status(429, retry_after=0), garbage, lambda: sleep(2.0))
+
+    def __call__(self, body: dict[str, Any]) -> Step:
+        with self._lock:
+            self.count += 1
+            n = self.count
+        if n % 2 == 0:
+            return self._faults[(n // 2) % len(self._faults)]()
+        return _right_answer(body)
+
+
+@pytest.mark.parametrize("transport_retries", [0, 1], ids=["no-resends", "one-resend"])
+def test_requests_the_endpoint_saw_equal_the_attempts_summed_over_rows(
+    fake_openai: FakeOpenAI,
+    llm_config: Callable[..., EndpointConfig],
+    records_dir: Path,
+    tmp_path: Path,
+    transport_retries: int,
+) -> None:
+    folder = _folder(records_dir, tmp_path, SEEDS)
+    responder = EverySecondFails()
+    fake_openai.responder = responder
+    config = llm_config(max_transport_retries=transport_retries, timeout_s=0.5)
+    rows = _run(folder, config, tmp_path / "out.jsonl")  # one record at a time: a resend meets an odd request
+    assert len(rows) == len(SEEDS)
+    assert responder.count == len(fake_openai.chat_requests) > 0
+    assert sum(r.provenance["attempts"] for r in rows) == len(fake_openai.chat_requests)
+    if transport_retries == 0:  # some record met a failure it could not resend: an error row, still costed
+        assert any(r.status == "error" and r.provenance["attempts"] > 0 for r in rows)
+    else:  # every failure was followed by an answer
+        assert all(r.status == "ok" for r in rows)
+
+
+def test_concurrent_records_still_account_for_every_request(
+    fake_openai: FakeOpenAI, llm_config: Callable[..., EndpointConfig], records_dir: Path, tmp_path: Path
+) -> None:
+    folder = _folder(records_dir, tmp_path, SEEDS)
+    fake_openai.responder = EverySecondFails()
+    rows = _run(folder, llm_config(max_transport_retries=1, timeout_s=0.5), tmp_path / "out.jsonl", concurrency=3)
+    assert len(rows) == len(SEEDS)
+    assert sum(r.provenance["attempts"] for r in rows) == len(fake_openai.chat_requests)
