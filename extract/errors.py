@@ -66,6 +66,11 @@ class UnreadableInput(TrialQAError):
     """The input path cannot be read (permissions, vanished file, I/O error)."""
 
 
+class SymlinkLoop(TrialQAError):
+    """A folder reached again while walking the inputs (a symlink loop, or a second link to a
+    folder already read): skipped, so the walk ends and nothing is read twice."""
+
+
 def field_path(loc: tuple[int | str, ...]) -> str:
     """pydantic's loc ('arms', 0, 'type') -> 'arms[0].type'."""
     path = ""
