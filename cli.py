@@ -9,7 +9,7 @@ import asyncio
 import signal
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Annotated, BinaryIO
 
@@ -91,6 +91,7 @@ def extract(
 ) -> None:
     """Extract each input record into one JSON line: {source, status, record, error, provenance}."""
     from extract.batch import configs_for, prepare_resume, run_batch
+    from extract.output_lock import OutputInUse, exclusive_output
     from extract.pipeline import default_concurrency, default_timeout, page_extractor
 
     missing = [name for name in inputs if name != "-" and not Path(name).exists()]
@@ -110,8 +111,14 @@ def extract(
     )
     pages = page_extractor(config, strategy)
     earlier = None
+    writer = ExitStack()  # one run per output file at a time: held until the run ends
     if output != "-":
         out_path = Path(output)
+        try:
+            writer.enter_context(exclusive_output(out_path))
+        except OutputInUse as exc:
+            err_console.print(f"trialqa: {exc}", markup=False)
+            raise typer.Exit(2) from None
         if resume:
             earlier = prepare_resume(out_path, configs_for(pages))
         elif out_path.exists():
@@ -129,7 +136,8 @@ def extract(
 
     # SIGTERM (a scheduler stopping the job) unwinds like Ctrl-C: rows written stay, the model server stops.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    summary = asyncio.run(run())
+    with writer:
+        summary = asyncio.run(run())
     err_console.print(summary.table())
     for error_type, count in summary.error_types.most_common():
         err_console.print(f"  error {error_type}: {count}")

@@ -110,8 +110,10 @@ def prepare_resume(path: Path, configs: set[str]) -> Resume:
         return resume
     kept: list[bytes] = []
     dropped = 0
+    unterminated = False  # a complete last row without its newline: the next append would join it
     with open(path, "rb") as handle:
         for line in handle:
+            unterminated = not line.endswith(b"\n")
             try:
                 row = orjson.loads(line)
                 source = row["source"]
@@ -127,7 +129,7 @@ def prepare_resume(path: Path, configs: set[str]) -> Resume:
                 resume.failed[key] += row.get("status") == "error"
             else:
                 dropped += 1
-    if dropped:
+    if dropped or unterminated:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as out:
             out.writelines(kept)
