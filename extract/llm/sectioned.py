@@ -212,8 +212,10 @@ async def _conditions(b: _Builder, llm: Asker | None, ledger: Ledger) -> None:
     else:
         names = [line.text]
     conditions = []
+    lowered = text[line.start : line.end].lower()  # the line only: lower() of a whole page costs 12 bytes a character
     for name in names:
-        offset = text.lower().find(name.lower(), line.start, line.end)
+        found = lowered.find(name.lower())
+        offset = line.start + found if found >= 0 and len(lowered) == line.end - line.start else -1
         if offset < 0:
             continue  # conditions_split already verified; a miss here means whitespace differences
         conditions.append(text[offset : offset + len(name)])
