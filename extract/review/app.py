@@ -96,7 +96,7 @@ class ReviewApp:
         )
 
     def item(self, request: Request) -> Response:
-        item_id = request.path_params["item_id"]
+        item_id = _item_id(request)
         with self.conn() as conn:
             view = item_view(conn, item_id)
         if view is None:
@@ -122,21 +122,21 @@ class ReviewApp:
         return RedirectResponse(local_path(form.get("next", "/")), status_code=303)
 
     async def act(self, request: Request) -> Response:
-        item_id = request.path_params["item_id"]
+        item_id = _item_id(request)
         form = await read_form(request)
         check_post(request, form)
         try:
             action = Action(
                 kind=Kind(form.get("kind", "")),
                 item_id=item_id,
-                version=int(form.get("version", "")),
+                version=_row_int(form.get("version", "")),
                 curator=str(request.session.get("curator", "")),
-                finding_id=int(form["finding"]) if form.get("finding") else None,
+                finding_id=_row_int(form["finding"]) if form.get("finding") else None,
                 reason=form.get("reason", ""),
                 path=form.get("path", ""),
                 value=form.get("value", ""),
                 mode=ValueMode(form.get("mode", ValueMode.TEXT.value)),
-                record_id=int(form["record"]) if form.get("record") else None,
+                record_id=_row_int(form["record"]) if form.get("record") else None,
             )
         except ValueError:
             raise HTTPException(400, "The form is incomplete or was changed: reload the item and try again.") from None
@@ -157,9 +157,37 @@ class ReviewApp:
         return self.render(request, "error.html", {"status": exc.status_code, "message": exc.detail}, exc.status_code)
 
 
+SQLITE_MAX_INT = 2**63 - 1  # larger ints do not fit SQLite's INTEGER: OverflowError, not "no such row"
+
+
+def _is_row_id(value: int) -> bool:
+    return 0 <= value <= SQLITE_MAX_INT
+
+
+def _row_int(text: str) -> int:
+    """A form's id or version field; ValueError (a 400) when it is not one SQLite can hold."""
+    if len(text) > 20:  # int() of a huge digit string is itself slow (and limited to 4300 digits)
+        raise ValueError("number too long")
+    value = int(text)
+    if not _is_row_id(value):
+        raise ValueError("number out of range")
+    return value
+
+
+def _item_id(request: Request) -> int:
+    """The item id in the path; 404 for anything but a row id (digits that fit SQLite's INTEGER)."""
+    text = request.path_params["item_id"]
+    try:
+        if not text.isascii() or not text.isdigit():
+            raise ValueError(text)
+        return _row_int(text)
+    except ValueError:
+        raise HTTPException(404, "There is no such item in this queue.") from None
+
+
 def _int(value: str | None, default: int) -> int:
     try:
-        return int(value) if value is not None else default
+        return int(value) if value is not None and len(value) <= 20 else default
     except ValueError:
         return default
 
@@ -192,8 +220,8 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", secret: str | None = 
     review = ReviewApp(db)
     routes = [
         Route("/", review.index, methods=["GET"]),
-        Route("/items/{item_id:int}", review.item, methods=["GET"]),
-        Route("/items/{item_id:int}", review.act, methods=["POST"]),
+        Route("/items/{item_id}", review.item, methods=["GET"]),  # parsed by _item_id: 404 unless a row id
+        Route("/items/{item_id}", review.act, methods=["POST"]),
         Route("/curator", review.set_curator, methods=["POST"]),
         Route("/healthz", lambda request: PlainTextResponse("ok"), methods=["GET"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),

@@ -11,11 +11,13 @@
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 from urllib.parse import urlsplit
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP = (
@@ -30,11 +32,15 @@ HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"cross-origin-resource-policy", b"same-origin"),
 ]
+log = logging.getLogger("extract.review")
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
 
 
 class SecurityHeaders:
-    """ASGI middleware: the headers above on every HTTP response."""
+    """ASGI middleware: the headers above on every HTTP response, a server error's too.
+
+    Starlette's own 500 page is sent by its outermost middleware, outside this one, so it would go
+    out bare: an error that escapes the app is answered here instead (and logged)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -43,15 +49,26 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = False
 
         async def with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 names = {name for name, _ in HEADERS}
                 kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
                 message["headers"] = kept + HEADERS
             await send(message)
 
-        await self.app(scope, receive, with_headers)
+        try:
+            await self.app(scope, receive, with_headers)
+        except Exception:
+            if started:
+                raise  # the response is already on its way; nothing more can be sent
+            log.exception("review page: internal error on %s %s", scope.get("method"), scope.get("path"))
+            await PlainTextResponse("Internal error: the request could not be completed.", 500)(
+                scope, receive, with_headers
+            )
 
 
 def allowed_hosts(bind_host: str) -> list[str]:
