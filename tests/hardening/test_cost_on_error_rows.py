@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import orjson
 import pytest
@@ -18,7 +16,7 @@ from extract.llm import EndpointConfig
 from extract.llm.lazy import LazyLLM
 from extract.pipeline import PageExtractor
 from extract.rows import ExtractionRow
-from tests.llm.fake_openai import FakeOpenAI, Step, answer, garbage, sleep, status
+from tests.llm.fake_openai import EverySecondFails, FakeOpenAI, answer, copying_answers, status
 
 # Questions the seed pages ask (sectioned strategy), in batch order:
 # NCT03792542 title, conditions; NCT04550949 title, primary outcomes; NCT06406205 title;
@@ -32,18 +30,6 @@ def _folder(records_dir: Path, tmp_path: Path, names: tuple[str, ...]) -> Path:
     for name in names:
         shutil.copy(records_dir / "pages" / f"{name}.txt", folder / f"{name}.txt")
     return folder
-
-
-def _right_answer(body: dict[str, Any]) -> Step:
-    name = body["tools"][0]["function"]["name"]
-    if name == "PrimaryOutcomes":
-        return answer({"primary": [1]})
-    if name == "ConditionsAnswer":
-        line = body["messages"][-1]["content"].split("<<<")[1].split(">>>")[0]
-        return answer({"conditions": [line]})
-    if name == "TitleLine":
-        return answer({"line": 1})
-    raise AssertionError(f"unexpected question {name}")
 
 
 def _run(folder: Path, config: EndpointConfig, out: Path, concurrency: int = 1) -> list[ExtractionRow]:
@@ -92,24 +78,6 @@ def test_a_transport_failure_reports_every_resend(
     assert (row.provenance["llm_calls"], row.provenance["attempts"], row.provenance["transport_retries"]) == (1, 3, 2)
 
 
-class EverySecondFails:
-    """A responder that fails every second chat request (a 500, a 429, a body that is not JSON, a
-    stall past the client timeout, in turn) and answers the others right."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self._lock = threading.Lock()
-        self._faults = (lambda: status(500), lambda: status(429, retry_after=0), garbage, lambda: sleep(2.0))
-
-    def __call__(self, body: dict[str, Any]) -> Step:
-        with self._lock:
-            self.count += 1
-            n = self.count
-        if n % 2 == 0:
-            return self._faults[(n // 2) % len(self._faults)]()
-        return _right_answer(body)
-
-
 @pytest.mark.parametrize("transport_retries", [0, 1], ids=["no-resends", "one-resend"])
 def test_requests_the_endpoint_saw_equal_the_attempts_summed_over_rows(
     fake_openai: FakeOpenAI,
@@ -119,7 +87,7 @@ def test_requests_the_endpoint_saw_equal_the_attempts_summed_over_rows(
     transport_retries: int,
 ) -> None:
     folder = _folder(records_dir, tmp_path, SEEDS)
-    responder = EverySecondFails()
+    responder = EverySecondFails(copying_answers, stall_s=2.0)
     fake_openai.responder = responder
     config = llm_config(max_transport_retries=transport_retries, timeout_s=0.5)
     rows = _run(folder, config, tmp_path / "out.jsonl")  # one record at a time: a resend meets an odd request
@@ -136,7 +104,7 @@ def test_concurrent_records_still_account_for_every_request(
     fake_openai: FakeOpenAI, llm_config: Callable[..., EndpointConfig], records_dir: Path, tmp_path: Path
 ) -> None:
     folder = _folder(records_dir, tmp_path, SEEDS)
-    fake_openai.responder = EverySecondFails()
+    fake_openai.responder = EverySecondFails(copying_answers, stall_s=2.0)
     rows = _run(folder, llm_config(max_transport_retries=1, timeout_s=0.5), tmp_path / "out.jsonl", concurrency=3)
     assert len(rows) == len(SEEDS)
     assert sum(r.provenance["attempts"] for r in rows) == len(fake_openai.chat_requests)
