@@ -45,7 +45,8 @@ class BatchSummary:
     resumed_errors: int = 0
     error_types: Counter[str] = field(default_factory=Counter)
     llm_calls: int = 0
-    attempts: int = 0
+    attempts: int = 0  # HTTP requests sent, transport resends included
+    transport_retries: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cache_hits: int = 0
@@ -60,6 +61,7 @@ class BatchSummary:
         p = row.provenance
         self.llm_calls += int(p.get("llm_calls", 0))
         self.attempts += int(p.get("attempts", 0))
+        self.transport_retries += int(p.get("transport_retries", 0))
         self.prompt_tokens += int(p.get("prompt_tokens", 0))
         self.completion_tokens += int(p.get("completion_tokens", 0))
         self.cache_hits += int(p.get("cache_hits", 0))
@@ -81,7 +83,7 @@ class BatchSummary:
             ("ok", self.ok),
             ("error", self.error),
             ("resumed from earlier run", f"{self.resumed} ({self.resumed_errors} errors)"),
-            ("LLM calls (attempts)", f"{self.llm_calls} ({self.attempts})"),
+            ("LLM calls (requests sent, resends)", f"{self.llm_calls} ({self.attempts}, {self.transport_retries})"),
             ("prompt / completion tokens", f"{self.prompt_tokens:,} / {self.completion_tokens:,}"),
             ("cache hits", hit_rate),
             ("wall seconds", f"{self.seconds:.1f}"),

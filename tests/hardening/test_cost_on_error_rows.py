@@ -11,7 +11,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from extract.batch import run_batch
+from extract.batch import BatchSummary, run_batch
 from extract.llm import EndpointConfig
 from extract.llm.lazy import LazyLLM
 from extract.pipeline import PageExtractor
@@ -32,18 +32,25 @@ def _folder(records_dir: Path, tmp_path: Path, names: tuple[str, ...]) -> Path:
     return folder
 
 
-def _run(folder: Path, config: EndpointConfig, out: Path, concurrency: int = 1) -> list[ExtractionRow]:
+def _batch(
+    folder: Path, config: EndpointConfig, out: Path, concurrency: int = 1
+) -> tuple[list[ExtractionRow], BatchSummary]:
     pages = PageExtractor(LazyLLM(config), "sectioned")
 
-    async def go() -> None:
+    async def go() -> BatchSummary:
         try:
             with open(out, "wb") as handle:
-                await run_batch([str(folder)], handle, pages=pages, concurrency=concurrency, max_bytes=10**7)
+                return await run_batch([str(folder)], handle, pages=pages, concurrency=concurrency, max_bytes=10**7)
         finally:
             await pages.llm.aclose()
 
-    asyncio.run(go())
-    return [ExtractionRow.model_validate(orjson.loads(line)) for line in out.read_bytes().splitlines()]
+    summary = asyncio.run(go())
+    rows = [ExtractionRow.model_validate(orjson.loads(line)) for line in out.read_bytes().splitlines()]
+    return rows, summary
+
+
+def _run(folder: Path, config: EndpointConfig, out: Path, concurrency: int = 1) -> list[ExtractionRow]:
+    return _batch(folder, config, out, concurrency)[0]
 
 
 def test_a_record_that_fails_after_answered_calls_reports_all_of_them(
@@ -90,10 +97,11 @@ def test_requests_the_endpoint_saw_equal_the_attempts_summed_over_rows(
     responder = EverySecondFails(copying_answers, stall_s=2.0)
     fake_openai.responder = responder
     config = llm_config(max_transport_retries=transport_retries, timeout_s=0.5)
-    rows = _run(folder, config, tmp_path / "out.jsonl")  # one record at a time: a resend meets an odd request
+    rows, summary = _batch(folder, config, tmp_path / "out.jsonl")  # one at a time: a resend meets an odd request
     assert len(rows) == len(SEEDS)
     assert responder.count == len(fake_openai.chat_requests) > 0
-    assert sum(r.provenance["attempts"] for r in rows) == len(fake_openai.chat_requests)
+    assert sum(r.provenance["attempts"] for r in rows) == len(fake_openai.chat_requests) == summary.attempts
+    assert summary.transport_retries == sum(r.provenance["transport_retries"] for r in rows)
     if transport_retries == 0:  # some record met a failure it could not resend: an error row, still costed
         assert any(r.status == "error" and r.provenance["attempts"] > 0 for r in rows)
     else:  # every failure was followed by an answer
