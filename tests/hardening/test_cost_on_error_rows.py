@@ -14,6 +14,7 @@ import pytest
 from extract.batch import BatchSummary, run_batch
 from extract.llm import EndpointConfig
 from extract.llm.lazy import LazyLLM
+from extract.load import iter_sources
 from extract.pipeline import PageExtractor
 from extract.rows import ExtractionRow
 from tests.llm.fake_openai import EverySecondFails, FakeOpenAI, answer, copying_answers, status
@@ -116,3 +117,26 @@ def test_concurrent_records_still_account_for_every_request(
     rows = _run(folder, llm_config(max_transport_retries=1, timeout_s=0.5), tmp_path / "out.jsonl", concurrency=3)
     assert len(rows) == len(SEEDS)
     assert sum(r.provenance["attempts"] for r in rows) == len(fake_openai.chat_requests)
+
+
+def test_whole_strategy_error_rows_report_their_cost(
+    fake_openai: FakeOpenAI, llm_config: Callable[..., EndpointConfig], records_dir: Path, tmp_path: Path
+) -> None:
+    folder = _folder(records_dir, tmp_path, ("NCT06406205",))
+    bad = {"enrollment_count": -5}  # violates ge=0: re-asked, then given up
+    fake_openai.script(status(429, retry_after=0), *[answer(bad, prompt_tokens=1000, completion_tokens=50)] * 3)
+    pages = PageExtractor(LazyLLM(llm_config(max_reasks=2)), "whole")
+
+    async def go() -> ExtractionRow:
+        try:
+            (source,) = iter_sources([str(folder)], max_bytes=10**7)
+            return await pages(source)
+        finally:
+            await pages.llm.aclose()
+
+    row = asyncio.run(go())
+    assert row.error is not None and row.error.type == "LLMInvalidAnswer"
+    p = row.provenance
+    assert len(fake_openai.chat_requests) == 4
+    assert (p["llm_calls"], p["attempts"], p["transport_retries"]) == (1, 4, 1)
+    assert (p["prompt_tokens"], p["completion_tokens"]) == (3000, 150)
