@@ -1,7 +1,7 @@
 """Benchmark: one folder of every bad input we know, through one `extract` and one `check`.
 
 Builds the folder (earlier bad inputs, the issue-16 ones: symlink loops, a symlinked folder, an
-unreadable folder, XML declaring entities after 64 KiB, a NUL after 8 KiB, an over-limit file, a
+unreadable folder, a FIFO, XML declaring entities after 64 KiB, a NUL after 8 KiB, an over-limit file, a
 30 MB page) beside good structured records and the five seed pages, then runs, as subprocesses:
 
     trialqa extract FOLDER -o OUT --base-url FAKE ...   (a fake endpoint failing every second request)
@@ -83,8 +83,9 @@ def build(folder: Path, page_mb: int, filler: str) -> int:
     (links / "loop1").symlink_to("loop2")  # a file-symlink loop: one row each
     (links / "loop2").symlink_to("loop1")
     (links / "dangling").symlink_to("no-such-file")
+    os.mkfifo(links / "pipe.txt")  # a FIFO: reading it would wait for a writer forever
     (links / "linked_good").symlink_to(good, target_is_directory=True)  # good/ again: one row, not re-read
-    records += 5
+    records += 6
     locked = folder / "locked"
     locked.mkdir()
     (locked / "hidden_study.json").write_bytes((good / "NCT05594173.json").read_bytes())

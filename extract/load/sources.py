@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -85,10 +86,25 @@ def _walk(folder: str, skip: _Skip, visited: set[tuple[int, int]]) -> Iterator[s
     for entry in entries:
         if _is_folder(entry):
             folders.append(entry.path)
-        elif entry not in skip:
+        elif entry in skip:
+            continue
+        elif _is_special(entry):  # a FIFO would block the read forever, a device never end
+            yield WalkProblem(
+                entry.path, errors.UnreadableInput(f"{entry.path} is not a regular file (a FIFO, socket or device)")
+            )
+        else:
             yield entry.path
     for sub in folders:
         yield from _walk(sub, skip, visited)
+
+
+def _is_special(entry: os.DirEntry[str]) -> bool:
+    """A FIFO, socket or device (after symlinks); a dangling or looping link is not (reading it says why)."""
+    try:
+        mode = entry.stat(follow_symlinks=True).st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode)
 
 
 def _is_folder(entry: os.DirEntry[str]) -> bool:
@@ -123,7 +139,7 @@ def iter_sources(
                 )
                 continue
             with open(name, "rb") as handle:
-                data = handle.read()
+                data = handle.read(max_bytes + 1)  # bounded even where the size lied (a pipe, /proc)
         except OSError as exc:
             yield SourceRecord(
                 id=name,

@@ -116,3 +116,17 @@ def test_an_unreadable_folder_is_an_error_row_not_silence(tmp_path: Path, record
         ("locked", "UnreadableInput"),
     ]
     assert "cannot list folder" in walked[1][2] and "Permission denied" in walked[1][2]
+
+
+def test_a_fifo_in_a_folder_is_an_error_row_not_a_hang(tmp_path: Path, records_dir: Path) -> None:
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    shutil.copy(records_dir / "ctgov-xml" / "NCT00055497.xml", inputs / "b.xml")
+    os.mkfifo(inputs / "pipe.txt")  # opening it for reading waits for a writer that never comes
+    try:
+        result = subprocess.run([sys.executable, "-c", _WALK, str(inputs)], cwd=REPO, capture_output=True, timeout=30)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the walk blocked on a FIFO")
+    walked = json.loads(result.stdout)
+    assert [(Path(p).name, t) for p, t, _ in walked] == [("b.xml", None), ("pipe.txt", "UnreadableInput")]
+    assert "not a regular file" in walked[1][2]
