@@ -10,7 +10,7 @@ import logging
 import signal
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Annotated, BinaryIO
 
@@ -22,6 +22,7 @@ from extract.cli_options import (
     EXIT_CODES_HELP,
     LLM_PANEL,
     ApiKey,
+    ApiKeyFile,
     BaseUrl,
     Concurrency,
     ExitCode,
@@ -103,6 +104,7 @@ def extract(
     base_url: BaseUrl = None,
     model: Model = None,
     api_key: ApiKey = None,
+    api_key_file: ApiKeyFile = None,
     mode: Mode = ModeChoice.auto,
     max_reasks: MaxReasks = 2,
     concurrency: Concurrency = None,
@@ -118,16 +120,17 @@ def extract(
 ) -> None:
     """Extract each input record into one JSON line: {source, status, record, error, provenance}."""
     from extract.batch import configs_for, prepare_resume, run_batch
-
-    _show_library_log()
+    from extract.output_lock import OutputInUse, exclusive_output
     from extract.pipeline import default_concurrency, default_timeout, page_extractor
 
+    _show_library_log()
     missing = [name for name in inputs if name != "-" and not Path(name).exists()]
     if missing:
         raise typer.BadParameter(f"no such file or folder: {', '.join(missing)}", param_hint="INPUTS")
     config = endpoint_config(
         base_url=base_url,
         api_key=api_key,
+        api_key_file=api_key_file,
         model=model,
         mode=mode.value,
         max_reasks=max_reasks,
@@ -138,8 +141,14 @@ def extract(
     )
     pages = page_extractor(config, strategy)
     earlier = None
+    writer = ExitStack()  # one run per output file at a time: held until the run ends
     if output != "-":
         out_path = Path(output)
+        try:
+            writer.enter_context(exclusive_output(out_path))
+        except OutputInUse as exc:
+            err_console.print(f"trialqa: {exc}", markup=False)
+            raise typer.Exit(ExitCode.USAGE) from None
         if resume:
             earlier = prepare_resume(out_path, configs_for(pages))
         elif out_path.exists():
@@ -157,7 +166,8 @@ def extract(
 
     # SIGTERM (a scheduler stopping the job) unwinds like Ctrl-C: rows written stay, the model server stops.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    summary = asyncio.run(run())
+    with writer:
+        summary = asyncio.run(run())
     err_console.print(summary.table())
     for error_type, count in summary.error_types.most_common():
         err_console.print(f"  error {error_type}: {count}")

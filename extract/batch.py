@@ -47,7 +47,8 @@ class BatchSummary:
     resumed_errors: int = 0
     error_types: Counter[str] = field(default_factory=Counter)
     llm_calls: int = 0
-    attempts: int = 0
+    attempts: int = 0  # HTTP requests sent, transport resends included
+    transport_retries: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cache_hits: int = 0
@@ -62,6 +63,7 @@ class BatchSummary:
         p = row.provenance
         self.llm_calls += int(p.get("llm_calls", 0))
         self.attempts += int(p.get("attempts", 0))
+        self.transport_retries += int(p.get("transport_retries", 0))
         self.prompt_tokens += int(p.get("prompt_tokens", 0))
         self.completion_tokens += int(p.get("completion_tokens", 0))
         self.cache_hits += int(p.get("cache_hits", 0))
@@ -88,7 +90,7 @@ class BatchSummary:
             ("ok", self.ok),
             ("error", self.error),
             ("resumed from earlier run", f"{self.resumed} ({self.resumed_errors} errors)"),
-            ("LLM calls (attempts)", f"{self.llm_calls} ({self.attempts})"),
+            ("LLM calls (requests sent, resends)", f"{self.llm_calls} ({self.attempts}, {self.transport_retries})"),
             ("prompt / completion tokens", f"{self.prompt_tokens:,} / {self.completion_tokens:,}"),
             ("cache hits", hit_rate),
             ("wall seconds", f"{self.seconds:.1f}"),
@@ -117,8 +119,10 @@ def prepare_resume(path: Path, configs: set[str]) -> Resume:
         return resume
     kept: list[bytes] = []
     dropped = 0
+    unterminated = False  # a complete last row without its newline: the next append would join it
     with open(path, "rb") as handle:
         for line in handle:
+            unterminated = not line.endswith(b"\n")
             try:
                 row = orjson.loads(line)
                 source = row["source"]
@@ -134,7 +138,7 @@ def prepare_resume(path: Path, configs: set[str]) -> Resume:
                 resume.failed[key] += row.get("status") == "error"
             else:
                 dropped += 1
-    if dropped:
+    if dropped or unterminated:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as out:
             out.writelines(kept)

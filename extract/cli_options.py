@@ -4,6 +4,7 @@ the same inputs and the same model options, with the same help and the same chec
 from __future__ import annotations
 
 from enum import IntEnum, StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -61,7 +62,20 @@ BaseUrl = Annotated[
 Model = Annotated[str | None, typer.Option(help="Model name at the endpoint.", rich_help_panel=LLM_PANEL)]
 ApiKey = Annotated[
     str | None,
-    typer.Option(help="API key; else $OPENAI_API_KEY. Never logged or cached.", rich_help_panel=LLM_PANEL),
+    typer.Option(
+        help="API key. Other users can read it in `ps` and it lands in shell history: prefer $OPENAI_API_KEY "
+        "or --api-key-file. Never logged or cached.",
+        rich_help_panel=LLM_PANEL,
+    ),
+]
+ApiKeyFile = Annotated[
+    Path | None,
+    typer.Option(
+        help="File holding the API key (one line; chmod 600): used when --api-key is not given, before "
+        "$OPENAI_API_KEY. See docs/api-keys.md.",
+        rich_help_panel=LLM_PANEL,
+        show_default=False,
+    ),
 ]
 Mode = Annotated[
     ModeChoice,

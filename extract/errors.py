@@ -6,7 +6,12 @@ Each class is one kind of bad input or failure; its name is what an error row's
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import ValidationError
+
+if TYPE_CHECKING:
+    from extract.llm.stats import CallStats
 
 
 class TrialQAError(Exception):
@@ -61,6 +66,11 @@ class UnreadableInput(TrialQAError):
     """The input path cannot be read (permissions, vanished file, I/O error)."""
 
 
+class SymlinkLoop(TrialQAError):
+    """A folder reached again while walking the inputs (a symlink loop, or a second link to a
+    folder already read): skipped, so the walk ends and nothing is read twice."""
+
+
 def field_path(loc: tuple[int | str, ...]) -> str:
     """pydantic's loc ('arms', 0, 'type') -> 'arms[0].type'."""
     path = ""
@@ -84,7 +94,12 @@ def describe_validation_error(exc: ValidationError) -> str:
 
 
 class LLMError(TrialQAError):
-    """Base of failures talking to a model endpoint."""
+    """Base of failures talking to a model endpoint. `stats`: what the failed question cost (the
+    requests it sent and their tokens), set by the client when it knows; None when nothing was sent."""
+
+    def __init__(self, message: str = "", *, stats: CallStats | None = None) -> None:
+        super().__init__(message)
+        self.stats = stats
 
 
 class LLMTransportError(LLMError):

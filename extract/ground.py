@@ -31,30 +31,40 @@ def normalise(text: str) -> str:
     return " ".join(text.split()).lower()
 
 
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _normalised_text(text: str, chunk: int = 1 << 18) -> str:
+    """`normalise` for a whole page, a chunk at a time: re.sub over 30 MB at once would hold a
+    list of millions of small strings. Chunks end after a whole whitespace run, so no run is split."""
+    parts: list[str] = []
+    start, size = len(text) - len(text.lstrip()), len(text)
+    while start < size:
+        end = min(size, start + chunk)
+        run = _WHITESPACE.match(text, end)
+        if run is not None:
+            end = run.end()
+        parts.append(_WHITESPACE.sub(" ", text[start:end]).lower())
+        start = end
+    return "".join(parts)
+
+
 @dataclass
 class Grounder:
-    """Finds values in one source text; builds the normalised index once."""
+    """Finds values in one source text. Memory stays a small multiple of the text: the
+    normalised copy is made only when a value is not found as it stands, and no per-character
+    index is kept (a 30 MB page once cost 3.5 GB of Python lists): the span in the original text
+    comes from a whitespace- and case-tolerant search instead."""
 
     text: str
-    _norm: str = field(init=False)
-    _map: list[int] = field(init=False)
+    _norm: str | None = field(default=None, init=False, repr=False)
 
-    def __post_init__(self) -> None:
-        chars: list[str] = []
-        index: list[int] = []
-        previous_space = True
-        for position, char in enumerate(self.text):
-            if char.isspace():
-                if not previous_space:
-                    chars.append(" ")
-                    index.append(position)
-                previous_space = True
-                continue
-            chars.append(char.lower())
-            index.append(position)
-            previous_space = False
-        self._norm = "".join(chars)
-        self._map = index
+    @property
+    def norm(self) -> str:
+        """The text with whitespace runs as one space, no leading space, lower-cased (as `normalise`)."""
+        if self._norm is None:
+            self._norm = _normalised_text(self.text)
+        return self._norm
 
     def locate(self, value: str, hint: Span | None = None) -> Span | None:
         if not value or not value.strip():
@@ -64,13 +74,14 @@ class Grounder:
         exact = self.text.find(value)
         if exact >= 0:
             return Span(start=exact, end=exact + len(value))
-        needle = normalise(value)
-        found = self._norm.find(needle)
+        found = self.norm.find(normalise(value))
         if found < 0:
             return None
-        start = self._map[found]
-        end = self._map[found + len(needle) - 1] + 1
-        return Span(start=start, end=end)
+        # The value is there up to whitespace and case; find the same words in the original text.
+        # Normalising only shortens text, so the first original match starts at or after `found`.
+        words = re.compile(r"\s+".join(re.escape(word) for word in value.split()), re.IGNORECASE)
+        match = words.search(self.text, found) or words.search(self.text)
+        return Span(start=match.start(), end=match.end()) if match else None
 
 
 @dataclass

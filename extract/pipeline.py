@@ -21,6 +21,7 @@ from extract.ground import ground
 from extract.llm import sectioned, whole
 from extract.llm.lazy import LazyLLM
 from extract.llm.prompts import load_prompt
+from extract.llm.questions import Ledger
 from extract.llm.sectioned import PageDraft
 from extract.load.detect import Kind, SourceRecord
 from extract.model import TrialRecord
@@ -40,7 +41,7 @@ SPAN_BASE_CRITERIA = "eligibility.criteria_text"
 SPAN_BASE_SOURCE = "source"
 STRUCTURED_CONFIG = f"structured/{__version__}"
 
-StrategyFn = Callable[[str, Any], Awaitable[PageDraft]]
+StrategyFn = Callable[[str, Any, Ledger], Awaitable[PageDraft]]
 STRATEGIES: dict[str, tuple[StrategyFn, tuple[str, ...]]] = {
     sectioned.STRATEGY: (
         sectioned.extract_page,
@@ -134,14 +135,14 @@ class PageExtractor:
         }
         text = source.text or ""
         extract_fn = STRATEGIES[self.strategy][0]
-        draft: PageDraft | None = None
+        ledger = Ledger()  # ours, not the draft's: a failed record still reports every call it made
         try:
-            draft = await extract_fn(text, self.llm)
+            draft = await extract_fn(text, self.llm, ledger)
         except errors.TrialQAError as exc:
-            provenance.update(self._accounting(None, started))
+            provenance.update(self._accounting(ledger, started))
             return ExtractionRow.failed(source, exc, provenance)
         grounded = ground(draft.data, draft.spans, text)
-        provenance.update(self._accounting(draft, started))
+        provenance.update(self._accounting(ledger, started))
         provenance.update(span_base=SPAN_BASE_SOURCE, ungrounded=grounded.ungrounded, unmapped=draft.unmapped)
         try:
             record = TrialRecord.model_validate({**grounded.data, "spans": grounded.spans})
@@ -149,17 +150,13 @@ class PageExtractor:
             return ExtractionRow.failed(source, errors.RecordInvalid(errors.describe_validation_error(exc)), provenance)
         return ExtractionRow.ok(source, record, provenance)
 
-    def _accounting(self, draft: PageDraft | None, started: float) -> dict[str, Any]:
+    def _accounting(self, ledger: Ledger, started: float) -> dict[str, Any]:
+        """The record's cost (every request sent, answered or failed) and what answered it."""
         opened = self.llm.opened
-        totals = draft.ledger.totals() if draft else {}
         return {
             **(opened.provenance() if opened is not None else {}),
-            "prompt_hashes": dict(sorted((draft.ledger.prompt_hashes if draft else {}).items())),
-            "llm_calls": totals.get("llm_calls", 0),
-            "attempts": totals.get("attempts", 0),
-            "prompt_tokens": totals.get("prompt_tokens", 0),
-            "completion_tokens": totals.get("completion_tokens", 0),
-            "cache_hits": totals.get("cache_hits", 0),
+            "prompt_hashes": dict(sorted(ledger.prompt_hashes.items())),
+            **ledger.totals(),
             "wall_seconds": round(time.perf_counter() - started, 3),
         }
 

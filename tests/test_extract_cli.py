@@ -25,6 +25,15 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <clinical_study><brief_title>&lol9;</brief_title></clinical_study>
 """
 
+# The DTD sits after a 70 KB comment: the unsafe-XML check must not depend on where it is declared.
+LATE_ENTITY_XML = (
+    b'<?xml version="1.0"?>\n<!-- ' + b"padding " * 9000 + b"-->\n"
+    b'<!DOCTYPE clinical_study [\n <!ENTITY who SYSTEM "file:///etc/hostname">\n]>\n'
+    b"<clinical_study><id_info><nct_id>NCT00000001</nct_id></id_info><brief_title>&who;</brief_title></clinical_study>\n"
+)
+# A page that is text for its first 8 KiB and has a NUL byte later on.
+LATE_NUL_PAGE = b"Study title: A late NUL\n" + b"Inclusion Criteria: adults aged 18 or over\n" * 400 + b"tail\x00text\n"
+
 BAD_INPUTS: dict[str, tuple[bytes, str, str]] = {
     # name: (bytes, error.type, a phrase the message must hold)
     "empty": (b"", "EmptyInput", "empty"),
@@ -34,9 +43,17 @@ BAD_INPUTS: dict[str, tuple[bytes, str, str]] = {
     "json_not_a_study": (b'{"name": "not a trial", "items": [1, 2]}', "NotAStudy", "protocolSection"),
     "xml_not_a_study": (b"<?xml version='1.0'?><catalog><book/></catalog>", "NotAStudy", "<catalog>"),
     "xml_entity_bomb": (BILLION_LAUGHS, "UnsafeXML", "entit"),
+    "xml_entity_after_64k": (LATE_ENTITY_XML, "UnsafeXML", "entit"),
+    "page_nul_after_8k": (LATE_NUL_PAGE, "BinaryInput", "NUL"),
     "not_utf8": ("Inclusion Criteria: âge ≥ 18 ans".encode("latin-1", errors="replace"), "NotUtf8", "UTF-8"),
 }
-SUFFIX = {"invalid_json": ".json", "truncated_json": ".json", "json_not_a_study": ".json"}
+SUFFIX = {
+    "xml_entity_after_64k": ".xml",
+    "page_nul_after_8k": ".txt",
+    "invalid_json": ".json",
+    "truncated_json": ".json",
+    "json_not_a_study": ".json",
+}
 
 
 def _rows(path: Path) -> list[ExtractionRow]:

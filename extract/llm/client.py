@@ -5,7 +5,8 @@ URL is configured anywhere) and `LLM.ask` does: response cache -> instructor ove
 on validation errors, at most `max_reasks`) -> our transport retry loop under each attempt (timeouts,
 429, 5xx; the SDK's own retries are off) -> cache write. Every call returns CallStats: attempts and
 tokens counted per attempt with instructor's "completion:response" hook, never from instructor's own
-running total (which differs between versions).
+running total (which differs between versions). `attempts` counts every HTTP request sent (model
+calls and transport resends); a failed ask carries its CallStats on the LLMError it raises.
 
 instructor 1.17.0 semantics we rely on (pinned by tests/llm/test_client.py):
 - `max_retries=N` means N re-asks after the first attempt, so at most N+1 model calls;
@@ -42,6 +43,7 @@ from .local_model import MODEL_FILENAME, MODEL_ID, model_id_for, resolve_model_f
 from .modes import MODE_NAMES, EndpointKind, fetch_models, kind_from_models, kind_from_url, mode_name, model_ids
 from .modes import resolve_mode as resolve_instructor_mode
 from .server import EmbeddedServer, ServerSettings, server_log_path
+from .stats import CallStats
 from .transport import RetryPolicy, describe, redact, send_with_retries
 
 T = TypeVar("T", bound=BaseModel)
@@ -91,11 +93,15 @@ class EndpointConfig:
         *,
         base_url: str | None = None,
         api_key: str | None = None,
+        api_key_file: Path | None = None,
         environ: Mapping[str, str] | None = None,
         **options: Any,
     ) -> EndpointConfig:
-        """CLI flags first, then the standard OPENAI_BASE_URL / OPENAI_API_KEY; neither -> embedded."""
+        """CLI flags first (--api-key, then --api-key-file), then the standard OPENAI_BASE_URL /
+        OPENAI_API_KEY; neither -> embedded. A bad key file raises ValueError (a usage error)."""
         env = os.environ if environ is None else environ
+        if api_key is None and api_key_file is not None:
+            api_key = read_key_file(api_key_file)
         return cls(
             base_url=base_url or env.get("OPENAI_BASE_URL") or None,
             api_key=api_key or env.get("OPENAI_API_KEY") or None,
@@ -114,6 +120,19 @@ class EndpointConfig:
         return RetryPolicy(max_retries=self.max_transport_retries, base_s=self.backoff_base_s, cap_s=self.backoff_cap_s)
 
 
+def read_key_file(path: Path) -> str:
+    """The API key held in `path` (surrounding whitespace and a trailing newline dropped). A file
+    keeps the key out of `ps` and shell history, where --api-key would show it."""
+    try:
+        key = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        raise ValueError(f"--api-key-file {path}: cannot read it ({reason})") from None
+    if not key or len(key.splitlines()) != 1:
+        raise ValueError(f"--api-key-file {path}: expected the key alone on one line")
+    return key
+
+
 def safe_url(url: str | None) -> str | None:
     """The URL without user:password@ and query (both may carry credentials), for provenance and logs."""
     if url is None:
@@ -125,25 +144,11 @@ def safe_url(url: str | None) -> str | None:
 
 
 @dataclass
-class CallStats:
-    """What one `ask` cost. attempts = model calls instructor made (1 + re-asks); 0 on a cache hit."""
-
-    question: str
-    cache_hit: bool
-    attempts: int
-    prompt_tokens: int
-    completion_tokens: int
-    seconds: float
-    transport_retries: int = 0  # resends after timeouts/429/5xx (not attempts: same request again)
-    mode: str = ""
-    model_id: str = ""
-
-
-@dataclass
 class _Tally:
     """Per-call counters fed by instructor's hooks and our retry loop."""
 
-    attempts: int = 0
+    attempts: int = 0  # instructor's model calls (1 + re-asks)
+    requests: int = 0  # HTTP requests sent: model calls plus transport resends
     prompt_tokens: int = 0
     completion_tokens: int = 0
     transport_retries: int = 0
@@ -314,7 +319,7 @@ class LLM:
         try:
             value = await self._call(tally, messages, response_model, max_tokens)
         except LLMError as exc:
-            exc.stats = self._stats(question, tally, started, mode)  # type: ignore[attr-defined]
+            exc.stats = self._stats(question, tally, started, mode)  # the failure's cost, for its error row
             raise
         stats = self._stats(question, tally, started, mode)
         answer_json = value.model_dump(mode="json")
@@ -325,7 +330,7 @@ class LLM:
             key,
             CachedAnswer(
                 answer=answer_json,
-                attempts=tally.attempts,
+                attempts=tally.requests,
                 prompt_tokens=tally.prompt_tokens,
                 completion_tokens=tally.completion_tokens,
                 question=question,
@@ -340,7 +345,7 @@ class LLM:
         return CallStats(
             question=question,
             cache_hit=False,
-            attempts=tally.attempts,
+            attempts=tally.requests,
             prompt_tokens=tally.prompt_tokens,
             completion_tokens=tally.completion_tokens,
             seconds=time.perf_counter() - started,
@@ -369,8 +374,12 @@ class LLM:
                 health(0.0)
 
         async def create(**kwargs: Any) -> Any:
+            def send() -> Any:
+                tally.requests += 1
+                return client.chat.completions.create(**kwargs)
+
             return await send_with_retries(
-                lambda: client.chat.completions.create(**kwargs),
+                send,
                 self._policy,
                 secret=secret,
                 on_retry=on_retry,

@@ -12,7 +12,9 @@ from typing import Any, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, Field, create_model, field_validator
 
+from extract.errors import LLMError
 from extract.llm.prompts import load_prompt
+from extract.llm.stats import CallStats
 from extract.model.vocab import ArmType, InterventionType
 
 T = TypeVar("T", bound=BaseModel)
@@ -29,39 +31,46 @@ class Asker(Protocol):
         response_model: type[T],
         prompt_hash: str,
         max_tokens: int = 512,
-    ) -> tuple[T, Any]: ...
+    ) -> tuple[T, CallStats]: ...
 
 
 @dataclass
 class Ledger:
-    """Every call one record's extraction made: for provenance and the batch summary."""
+    """Every call one record's extraction made, answered or failed: for provenance and the batch summary."""
 
-    calls: list[Any] = field(default_factory=list)
+    calls: list[CallStats] = field(default_factory=list)
     prompt_hashes: dict[str, str] = field(default_factory=dict)
 
-    def add(self, question: str, prompt_hash: str, stats: Any) -> None:
+    def add(self, question: str, prompt_hash: str, stats: CallStats) -> None:
         self.calls.append(stats)
         self.prompt_hashes[question] = prompt_hash
 
     def totals(self) -> dict[str, int]:
         return {
             "llm_calls": len(self.calls),
-            "attempts": sum(getattr(c, "attempts", 1) for c in self.calls),
-            "prompt_tokens": sum(getattr(c, "prompt_tokens", 0) for c in self.calls),
-            "completion_tokens": sum(getattr(c, "completion_tokens", 0) for c in self.calls),
-            "cache_hits": sum(1 for c in self.calls if getattr(c, "cache_hit", False)),
+            "attempts": sum(c.attempts for c in self.calls),
+            "transport_retries": sum(c.transport_retries for c in self.calls),
+            "prompt_tokens": sum(c.prompt_tokens for c in self.calls),
+            "completion_tokens": sum(c.completion_tokens for c in self.calls),
+            "cache_hits": sum(1 for c in self.calls if c.cache_hit),
         }
 
 
 async def ask(llm: Asker, ledger: Ledger, name: str, model: type[T], max_tokens: int, **variables: Any) -> T:
+    """Ask one question; its cost goes into `ledger` whether it is answered or fails."""
     prompt = load_prompt(name)
-    answer, stats = await llm.ask(
-        question=name,
-        messages=prompt.messages(**variables),
-        response_model=model,
-        prompt_hash=prompt.hash,
-        max_tokens=max_tokens,
-    )
+    try:
+        answer, stats = await llm.ask(
+            question=name,
+            messages=prompt.messages(**variables),
+            response_model=model,
+            prompt_hash=prompt.hash,
+            max_tokens=max_tokens,
+        )
+    except LLMError as exc:
+        if exc.stats is not None:
+            ledger.add(name, prompt.hash, exc.stats)
+        raise
     ledger.add(name, prompt.hash, stats)
     return answer
 

@@ -60,9 +60,9 @@ class PageDraft:
 
 
 class _Builder:
-    def __init__(self, sections: PageSections) -> None:
+    def __init__(self, sections: PageSections, ledger: Ledger) -> None:
         self.sections = sections
-        self.draft = PageDraft(data={})
+        self.draft = PageDraft(data={}, ledger=ledger)
 
     def put(self, path: str, value: Any, where: Located | None = None) -> None:
         """Set data at a dotted path ("design.masking"); remember the source span."""
@@ -110,10 +110,11 @@ def _joined(parts: list[Located], text: str) -> tuple[str, Span] | None:
     return text[start:end], Span(start=start, end=end)
 
 
-async def extract_page(text: str, llm: Asker | None) -> PageDraft:
-    """Page text -> draft record; `llm` may be None when no question is needed (tests)."""
+async def extract_page(text: str, llm: Asker | None, ledger: Ledger | None = None) -> PageDraft:
+    """Page text -> draft record; `llm` may be None when no question is needed (tests). Each call's
+    cost goes into `ledger` as it is made, so the caller keeps it when a later question fails."""
     sections = section_page(text)
-    b = _Builder(sections)
+    b = _Builder(sections, ledger if ledger is not None else Ledger())
     ledger = b.draft.ledger
 
     if sections.nct_id is not None:
@@ -211,8 +212,10 @@ async def _conditions(b: _Builder, llm: Asker | None, ledger: Ledger) -> None:
     else:
         names = [line.text]
     conditions = []
+    lowered = text[line.start : line.end].lower()  # the line only: lower() of a whole page costs 12 bytes a character
     for name in names:
-        offset = text.lower().find(name.lower(), line.start, line.end)
+        found = lowered.find(name.lower())
+        offset = line.start + found if found >= 0 and len(lowered) == line.end - line.start else -1
         if offset < 0:
             continue  # conditions_split already verified; a miss here means whitespace differences
         conditions.append(text[offset : offset + len(name)])

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from extract.errors import MappingError
 from extract.llm import questions
-from extract.llm.questions import Asker
+from extract.llm.questions import Asker, Ledger
 from extract.llm.sectioned import PageDraft
 from extract.model import parse_age
 from extract.model.vocab import (
@@ -79,8 +79,9 @@ class WholeRecord(BaseModel):
     lead_sponsor: str | None = None
 
 
-async def extract_page(text: str, llm: Asker) -> PageDraft:
-    draft = PageDraft(data={})
+async def extract_page(text: str, llm: Asker, ledger: Ledger | None = None) -> PageDraft:
+    """Page text -> draft record, with one question; its cost goes into `ledger`, answered or not."""
+    draft = PageDraft(data={}, ledger=ledger if ledger is not None else Ledger())
     answer = await questions.ask(llm, draft.ledger, "whole_record", WholeRecord, 3072, page=text)
     types = {i.name: i.type for i in answer.interventions}
 

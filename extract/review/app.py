@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,18 @@ from extract.review.correct import ValueMode
 from extract.review.forms import read_form
 from extract.review.paths import PathError, get_value
 from extract.review.queries import STATUSES, ListFilter, item_view, list_items, rule_counts
-from extract.review.security import SecurityHeaders, allowed_hosts, check_post, csrf_token, local_path
+from extract.review.security import (
+    MIN_TOKEN_LENGTH,
+    SecurityHeaders,
+    TokenGate,
+    allowed_hosts,
+    check_post,
+    check_token,
+    csrf_token,
+    is_loopback,
+    local_path,
+    session_mark,
+)
 from extract.review.store import connect
 
 HERE = Path(__file__).parent
@@ -58,8 +69,9 @@ def _environment() -> Environment:
 class ReviewApp:
     """The routes, bound to one queue file."""
 
-    def __init__(self, db: Path) -> None:
+    def __init__(self, db: Path, token: str | None = None) -> None:
         self.db = db
+        self.token = token
         self.templates = Jinja2Templates(env=_environment())
 
     @contextmanager
@@ -96,7 +108,7 @@ class ReviewApp:
         )
 
     def item(self, request: Request) -> Response:
-        item_id = request.path_params["item_id"]
+        item_id = _item_id(request)
         with self.conn() as conn:
             view = item_view(conn, item_id)
         if view is None:
@@ -122,21 +134,21 @@ class ReviewApp:
         return RedirectResponse(local_path(form.get("next", "/")), status_code=303)
 
     async def act(self, request: Request) -> Response:
-        item_id = request.path_params["item_id"]
+        item_id = _item_id(request)
         form = await read_form(request)
         check_post(request, form)
         try:
             action = Action(
                 kind=Kind(form.get("kind", "")),
                 item_id=item_id,
-                version=int(form.get("version", "")),
+                version=_row_int(form.get("version", "")),
                 curator=str(request.session.get("curator", "")),
-                finding_id=int(form["finding"]) if form.get("finding") else None,
+                finding_id=_row_int(form["finding"]) if form.get("finding") else None,
                 reason=form.get("reason", ""),
                 path=form.get("path", ""),
                 value=form.get("value", ""),
                 mode=ValueMode(form.get("mode", ValueMode.TEXT.value)),
-                record_id=int(form["record"]) if form.get("record") else None,
+                record_id=_row_int(form["record"]) if form.get("record") else None,
             )
         except ValueError:
             raise HTTPException(400, "The form is incomplete or was changed: reload the item and try again.") from None
@@ -152,14 +164,56 @@ class ReviewApp:
         with self.conn() as conn:
             return actions.apply(conn, action)
 
+    def login_page(self, request: Request) -> Response:
+        return self.render(
+            request, "login.html", {"next": local_path(request.query_params.get("next", "/")), "message": ""}
+        )
+
+    async def login(self, request: Request) -> Response:
+        form = await read_form(request)
+        check_post(request, form)
+        target = local_path(form.get("next", "/"))
+        if self.token is None or not check_token(form.get("token", ""), self.token):
+            return self.render(request, "login.html", {"next": target, "message": "That is not the access token."}, 403)
+        request.session["auth"] = session_mark(self.token)
+        return RedirectResponse(target, status_code=303)
+
     async def http_error(self, request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         return self.render(request, "error.html", {"status": exc.status_code, "message": exc.detail}, exc.status_code)
 
 
+SQLITE_MAX_INT = 2**63 - 1  # larger ints do not fit SQLite's INTEGER: OverflowError, not "no such row"
+
+
+def _is_row_id(value: int) -> bool:
+    return 0 <= value <= SQLITE_MAX_INT
+
+
+def _row_int(text: str) -> int:
+    """A form's id or version field; ValueError (a 400) when it is not one SQLite can hold."""
+    if len(text) > 20:  # int() of a huge digit string is itself slow (and limited to 4300 digits)
+        raise ValueError("number too long")
+    value = int(text)
+    if not _is_row_id(value):
+        raise ValueError("number out of range")
+    return value
+
+
+def _item_id(request: Request) -> int:
+    """The item id in the path; 404 for anything but a row id (digits that fit SQLite's INTEGER)."""
+    text = request.path_params["item_id"]
+    try:
+        if not text.isascii() or not text.isdigit():
+            raise ValueError(text)
+        return _row_int(text)
+    except ValueError:
+        raise HTTPException(404, "There is no such item in this queue.") from None
+
+
 def _int(value: str | None, default: int) -> int:
     try:
-        return int(value) if value is not None else default
+        return int(value) if value is not None and len(value) <= 20 else default
     except ValueError:
         return default
 
@@ -183,24 +237,39 @@ def _prefill(record: dict[str, Any] | None, path: str) -> dict[str, str]:
     return {"path": path, "value": "" if value is None else str(value), "mode": "text"}
 
 
-def create_app(db: str | Path, *, host: str = "127.0.0.1", secret: str | None = None) -> Starlette:
+def create_app(
+    db: str | Path,
+    *,
+    host: str = "127.0.0.1",
+    secret: str | None = None,
+    token: str | None = None,
+    extra_hosts: Sequence[str] = (),
+) -> Starlette:
     """The app for one queue file (created and migrated if needed). `secret` signs the session
-    cookie; by default a new one per start (curators reload their page after a restart)."""
+    cookie; by default a new one per start (curators reload their page after a restart).
+    `token`: the access token curators sign in with; required when `host` is not loopback
+    (ValueError otherwise), since the page has no other login."""
+    if token is None and not is_loopback(host):
+        raise ValueError(f"serving on {host} (beyond this machine) needs an access token")
+    if token is not None and len(token) < MIN_TOKEN_LENGTH:
+        raise ValueError(f"the access token must be at least {MIN_TOKEN_LENGTH} characters")
     db = Path(db)
     with closing(connect(db)):  # create / migrate once, before serving
         pass
-    review = ReviewApp(db)
+    review = ReviewApp(db, token)
     routes = [
         Route("/", review.index, methods=["GET"]),
-        Route("/items/{item_id:int}", review.item, methods=["GET"]),
-        Route("/items/{item_id:int}", review.act, methods=["POST"]),
+        Route("/items/{item_id}", review.item, methods=["GET"]),  # parsed by _item_id: 404 unless a row id
+        Route("/items/{item_id}", review.act, methods=["POST"]),
         Route("/curator", review.set_curator, methods=["POST"]),
+        Route("/login", review.login_page, methods=["GET"]),
+        Route("/login", review.login, methods=["POST"]),
         Route("/healthz", lambda request: PlainTextResponse("ok"), methods=["GET"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     middleware = [
         Middleware(SecurityHeaders),
-        Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(host)),
+        Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(host, extra_hosts)),
         Middleware(
             SessionMiddleware,
             secret_key=secret or secrets.token_urlsafe(32),
@@ -210,4 +279,6 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", secret: str | None = 
             https_only=False,
         ),
     ]
+    if token is not None:
+        middleware.append(Middleware(TokenGate, token=token))
     return Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: review.http_error})

@@ -69,25 +69,66 @@ def load_cmd(
         _err().print(line, markup=False)
 
 
+TOKEN_ENV = "TRIALQA_REVIEW_TOKEN"
+
+
 @review_app.command("serve")
 def serve_cmd(
     db: DbOption = Path("queue.sqlite"),
     host: Annotated[str, typer.Option(help="Address to listen on; only this machine by default.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765,
+    token_file: Annotated[
+        Path | None,
+        typer.Option(
+            help=f"File holding the access token curators sign in with (or ${TOKEN_ENV}). Required when "
+            "--host is not this machine only. Make one: python3 -c 'import secrets; print(secrets.token_urlsafe(32))' "
+            "> token && chmod 600 token",
+            show_default=False,
+        ),
+    ] = None,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A name or address curators use to reach this server (repeatable), besides this machine's own "
+            "names; any other Host header is refused.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Serve the review page (http://HOST:PORT/) for curators."""
+    import os
+
     import uvicorn
 
     from extract.review.app import create_app
+    from extract.review.security import MIN_TOKEN_LENGTH, is_loopback
     from extract.review.store import SchemaError
 
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        _err().print(f"warning: serving on {host}: other machines can reach this page (it has no login).", markup=False)
+    token = os.environ.get(TOKEN_ENV) or None
+    if token_file is not None:
+        try:
+            token = token_file.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise typer.BadParameter(f"cannot read {token_file}: {exc}", param_hint="--token-file") from None
+    if token is not None and len(token) < MIN_TOKEN_LENGTH:
+        raise typer.BadParameter(
+            f"the access token must be at least {MIN_TOKEN_LENGTH} characters", param_hint="--token-file"
+        )
+    if token is None and not is_loopback(host):
+        raise typer.BadParameter(
+            f"serving on {host} lets other machines reach the queue: give an access token with --token-file "
+            f"or ${TOKEN_ENV}",
+            param_hint="--host",
+        )
     try:
-        app = create_app(db, host=host)
+        app = create_app(db, host=host, token=token, extra_hosts=allowed_host or ())
     except SchemaError as exc:
         _err().print(f"trialqa: {db}: {exc}", markup=False)
         raise typer.Exit(2) from None
+    if token is not None:
+        _err().print(
+            "curators sign in with the access token (or send it as 'Authorization: Bearer ...').", markup=False
+        )
     _err().print(f"review queue {db} at http://{host}:{port}/  (Ctrl+C to stop)", markup=False)
     uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False, proxy_headers=False)
 

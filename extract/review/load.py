@@ -6,7 +6,8 @@ ground in the source text (`provenance.ungrounded`), or an error row. Every such
 as a finding; the two that are not checker rules are named `extract.ungrounded` and
 `extract.error`.
 
-Idempotent: an item is one source id; a record version is (source id, digest of the row's
+Idempotent: an item is one source id in one input file (two files with the same NCT id are two
+items); a record version is (source id, digest of the row's
 sha256, record and error). Loading the same row again changes nothing; the same record with a
 finding not seen before adds it; a changed record replaces the item's record, retires the old
 findings (kept, with their decisions, as `current = 0`) and reopens the item.
@@ -172,7 +173,9 @@ def store_row(conn: sqlite3.Connection, row: ExtractionRow, flags: list[Flag], c
     title = (record.brief_title or record.official_title) if record else None
     conn.execute("BEGIN IMMEDIATE")
     try:
-        item = conn.execute("SELECT id, record_id FROM items WHERE source_id = ?", (row.source.id,)).fetchone()
+        item = conn.execute(
+            "SELECT id, record_id FROM items WHERE source_id = ? AND path = ?", (row.source.id, row.source.path)
+        ).fetchone()
         if item is None and not flags:
             conn.execute("COMMIT")
             return "clean", 0
@@ -180,8 +183,9 @@ def store_row(conn: sqlite3.Connection, row: ExtractionRow, flags: list[Flag], c
         if item is None:
             stamp = now()
             cursor = conn.execute(
-                "INSERT INTO items (source_id, record_id, nct_id, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (row.source.id, record_id, nct_id, title, stamp, stamp),
+                "INSERT INTO items (source_id, path, record_id, nct_id, title, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (row.source.id, row.source.path, record_id, nct_id, title, stamp, stamp),
             )
             item_id = int(cursor.lastrowid or 0)
             added = _insert_flags(conn, item_id, record_id, flags)

@@ -10,12 +10,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import hmac
+import logging
 import secrets
-from urllib.parse import urlsplit
+import socket
+from collections.abc import Iterable
+from urllib.parse import urlencode, urlsplit
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP = (
@@ -30,11 +36,15 @@ HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"cross-origin-resource-policy", b"same-origin"),
 ]
+log = logging.getLogger("extract.review")
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
 
 
 class SecurityHeaders:
-    """ASGI middleware: the headers above on every HTTP response."""
+    """ASGI middleware: the headers above on every HTTP response, a server error's too.
+
+    Starlette's own 500 page is sent by its outermost middleware, outside this one, so it would go
+    out bare: an error that escapes the app is answered here instead (and logged)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -43,23 +53,98 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = False
 
         async def with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 names = {name for name, _ in HEADERS}
                 kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
                 message["headers"] = kept + HEADERS
             await send(message)
 
-        await self.app(scope, receive, with_headers)
+        try:
+            await self.app(scope, receive, with_headers)
+        except Exception:
+            if started:
+                raise  # the response is already on its way; nothing more can be sent
+            log.exception("review page: internal error on %s %s", scope.get("method"), scope.get("path"))
+            await PlainTextResponse("Internal error: the request could not be completed.", 500)(
+                scope, receive, with_headers
+            )
 
 
-def allowed_hosts(bind_host: str) -> list[str]:
-    """Host headers served: loopback names, plus the bound host; any host when bound to all
-    interfaces (the curator chose to serve a network, so the name they use is not known here)."""
-    if bind_host in ("0.0.0.0", "::", ""):
-        return ["*"]
-    return sorted({*LOOPBACK_HOSTS, bind_host})
+WILDCARD_BINDS = ("0.0.0.0", "::", "")
+MIN_TOKEN_LENGTH = 16
+
+
+def is_loopback(bind_host: str) -> bool:
+    return bind_host in LOOPBACK_HOSTS
+
+
+def allowed_hosts(bind_host: str, extra: Iterable[str] = ()) -> list[str]:
+    """Host headers served: loopback names, the bound host, and `extra` (--allowed-host). Bound to
+    all interfaces, the machine's own names and addresses stand for the bound host: a page on
+    another site whose name was re-pointed at this machine (DNS rebinding) is not served."""
+    names = {*LOOPBACK_HOSTS, *extra}
+    if bind_host in WILDCARD_BINDS:
+        names |= machine_names()
+    else:
+        names.add(bind_host)
+    return sorted(names)
+
+
+def machine_names() -> set[str]:
+    """This machine's host name, full name and the addresses they resolve to."""
+    names = {socket.gethostname(), socket.getfqdn()}
+    for name in list(names):
+        with contextlib.suppress(OSError):
+            names |= {str(info[4][0]) for info in socket.getaddrinfo(name, None)}
+    return {name for name in names if name}
+
+
+class TokenGate:
+    """ASGI middleware (inside the session middleware): with an access token set, every page
+    needs a signed-in session (POST /login with the token) or an `Authorization: Bearer` header.
+    /login, /healthz and the stylesheet stay open."""
+
+    OPEN = ("/login", "/healthz")
+
+    def __init__(self, app: ASGIApp, token: str) -> None:
+        self.app = app
+        self.token = token
+
+    def signed_in(self, request: Request) -> bool:
+        given = request.headers.get("authorization", "")
+        if given.startswith("Bearer ") and hmac.compare_digest(given[7:].encode(), self.token.encode()):
+            return True
+        return request.session.get("auth") == session_mark(self.token)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path in self.OPEN or path.startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        if self.signed_in(request):
+            await self.app(scope, receive, send)
+            return
+        if request.method in ("GET", "HEAD"):
+            target = "/login?" + urlencode({"next": path + (f"?{request.url.query}" if request.url.query else "")})
+            response: Response = RedirectResponse(target, status_code=303)
+        else:
+            response = PlainTextResponse("Sign in first: this queue needs its access token.", status_code=401)
+        await response(scope, receive, send)
+
+
+def session_mark(token: str) -> str:
+    """What a signed-in session holds: a digest of the token, so a new token signs everyone out."""
+    return hashlib.sha256(b"trialqa-review-login\0" + token.encode()).hexdigest()
+
+
+def check_token(given: str, token: str) -> bool:
+    return hmac.compare_digest(given.encode(), token.encode())
 
 
 def csrf_token(request: Request) -> str:

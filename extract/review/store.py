@@ -5,11 +5,11 @@ file's `schema_version` in one transaction each, so a file made by an older tria
 in place when it is opened, and a failed migration leaves the file as it was. A file written by
 a newer trialqa (a version this code does not know) is refused rather than guessed at.
 
-Tables (version 2):
+Tables (version 3):
 - records: every distinct version of a loaded extraction row (source id + record digest), with
   the source text its spans index and the input's exact bytes (for fixture export), both stored
   at load time so neither the web page nor the export reads files later.
-- items: one per source id: its current record, status open|done, the most severe open
+- items: one per input record, (source id, path): its current record, status open|done, the most severe open
   finding's rank, counts, and `version`, bumped on every change (optimistic locking).
 - findings: what the checker (or a findings file, or the extraction row) flagged on one record
   version; `current` is 0 once the item's record was replaced; `state` open|confirmed|dismissed.
@@ -112,6 +112,60 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE INDEX items_order ON items (status, severity_rank DESC, open_count DESC, source_id);
         """,
     ),
+    (
+        3,
+        # An item is one input file's record, (source id, path): two files naming the same NCT id
+        # (a page and its registry XML, two versions of a page) are two items, not one whose record
+        # each load replaces. Findings are unique per item too, so two items sharing an identical
+        # record each keep their findings. SQLite changes a UNIQUE constraint only by rebuilding
+        # the table (upgrade() runs this with foreign keys off and checks them before committing).
+        """
+        CREATE TABLE items_v3 (
+            id INTEGER PRIMARY KEY,
+            source_id TEXT NOT NULL,
+            path TEXT NOT NULL DEFAULT '',
+            record_id INTEGER NOT NULL REFERENCES records (id),
+            nct_id TEXT,
+            title TEXT,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done')),
+            severity_rank INTEGER NOT NULL DEFAULT 0,
+            finding_count INTEGER NOT NULL DEFAULT 0,
+            open_count INTEGER NOT NULL DEFAULT 0,
+            version INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            search_text TEXT NOT NULL DEFAULT '',
+            UNIQUE (source_id, path)
+        );
+        INSERT INTO items_v3 (id, source_id, path, record_id, nct_id, title, status, severity_rank, finding_count,
+            open_count, version, created_at, updated_at, search_text)
+        SELECT i.id, i.source_id, coalesce(r.path, ''), i.record_id, i.nct_id, i.title, i.status, i.severity_rank,
+            i.finding_count, i.open_count, i.version, i.created_at, i.updated_at, i.search_text
+        FROM items i LEFT JOIN records r ON r.id = i.record_id;
+        DROP TABLE items;
+        ALTER TABLE items_v3 RENAME TO items;
+        CREATE INDEX items_order ON items (status, severity_rank DESC, open_count DESC, source_id);
+        CREATE TABLE findings_v3 (
+            id INTEGER PRIMARY KEY,
+            item_id INTEGER NOT NULL REFERENCES items (id),
+            record_id INTEGER NOT NULL REFERENCES records (id),
+            fingerprint TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            severity TEXT NOT NULL CHECK (severity IN ('error', 'warning', 'info')),
+            message TEXT NOT NULL,
+            evidence_json TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'confirmed', 'dismissed')),
+            current INTEGER NOT NULL DEFAULT 1,
+            UNIQUE (item_id, record_id, fingerprint)
+        );
+        INSERT INTO findings_v3 SELECT id, item_id, record_id, fingerprint, rule, severity, message, evidence_json,
+            origin, state, current FROM findings;
+        DROP TABLE findings;
+        ALTER TABLE findings_v3 RENAME TO findings;
+        CREATE INDEX findings_item ON findings (item_id, current);
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]
@@ -152,25 +206,37 @@ def upgrade(conn: sqlite3.Connection, target: int = LATEST) -> int:
         raise SchemaError(
             f"queue schema version {current} is newer than this trialqa knows ({LATEST}); upgrade trialqa"
         )
-    for version, sql in MIGRATIONS:
-        if version <= current or version > target:
-            continue
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            # Re-read inside the write lock: another process may have migrated meanwhile.
-            if schema_version(conn) >= version:
-                conn.execute("ROLLBACK")
+    if current >= target:
+        return current
+    # Rebuilding a table (drop, then rename the new one in) needs foreign keys off; they are checked
+    # before each migration commits instead. The pragma cannot change inside a transaction.
+    enforced = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        for version, sql in MIGRATIONS:
+            if version <= current or version > target:
                 continue
-            for statement in _statements(sql):
-                conn.execute(statement)
-            conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            conn.execute("DELETE FROM schema_version")
-            conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        current = version
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                # Re-read inside the write lock: another process may have migrated meanwhile.
+                if schema_version(conn) >= version:
+                    conn.execute("ROLLBACK")
+                    continue
+                for statement in _statements(sql):
+                    conn.execute(statement)
+                conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+                conn.execute("DELETE FROM schema_version")
+                conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
+                broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise SchemaError(f"migration to version {version} would break {len(broken)} references")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            current = version
+    finally:
+        conn.execute(f"PRAGMA foreign_keys = {'ON' if enforced else 'OFF'}")
     return current
 
 

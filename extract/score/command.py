@@ -18,6 +18,7 @@ from rich.table import Table
 from extract.cli_options import (
     LLM_PANEL,
     ApiKey,
+    ApiKeyFile,
     BaseUrl,
     Concurrency,
     LocalModel,
@@ -65,6 +66,7 @@ def register(app: typer.Typer) -> None:
         model: Model = None,
         base_url: BaseUrl = None,
         api_key: ApiKey = None,
+        api_key_file: ApiKeyFile = None,
         mode: Mode = ModeChoice.auto,
         max_reasks: MaxReasks = 2,
         cache_dir: Annotated[
@@ -118,6 +120,7 @@ def register(app: typer.Typer) -> None:
             endpoint=endpoint_config(
                 base_url=base_url,
                 api_key=api_key,
+                api_key_file=api_key_file,
                 model=model,
                 mode=mode.value,
                 max_reasks=max_reasks,

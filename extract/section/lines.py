@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from extract.model import Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Line:
     index: int  # position among all lines of the text
     start: int  # offset of the first non-space character
@@ -23,7 +23,7 @@ class Line:
         return not self.text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Located:
     """A value as it stands in the source: its text and where."""
 
@@ -37,14 +37,20 @@ class Located:
 
 
 def split_lines(text: str) -> list[Line]:
+    """The lines of `text` (as str.split("\n") cuts them), each stripped, with offsets. One line
+    is sliced at a time: a list of every raw line as well would double a big page's cost."""
     lines = []
-    offset = 0
-    for raw in text.split("\n"):
+    offset, size = 0, len(text)
+    while True:
+        newline = text.find("\n", offset)
+        stop = size if newline < 0 else newline
+        raw = text[offset:stop]
         stripped = raw.strip()
         start = offset + (len(raw) - len(raw.lstrip()))
         lines.append(Line(index=len(lines), start=start, end=start + len(stripped), text=stripped))
-        offset += len(raw) + 1
-    return lines
+        if newline < 0:
+            return lines
+        offset = newline + 1
 
 
 def locate_within(line: Line, value: str, text: str) -> Located:

@@ -16,6 +16,7 @@ Scripting API
         garbage(),                                 # 200 with a body that is not JSON
     )
     fake.responder = lambda body: answer({...})    # used when the script is empty (e.g. for batches)
+    fake.responder = EverySecondFails(copying_answers)  # every second request fails; the rest answered
     fake.base_url                                  # "http://127.0.0.1:PORT/v1"
     fake.chat_requests                             # JSON bodies received, in order
     fake.chat_headers                              # their headers (lower-case names)
@@ -261,6 +262,45 @@ class FakeOpenAI:
                     self._json(200, _completion(body, text, step, "stop", n))
 
         return Handler
+
+
+def copying_answers(body: dict[str, Any]) -> Step:
+    """A right answer to each question the sectioned strategy asks, taken from the request itself:
+    the first candidate title line, the whole conditions line as one name, outcome 1 as primary."""
+    name = _tool_name(body)
+    if name == "TitleLine":
+        return answer({"line": 1})
+    if name == "ConditionsAnswer":
+        line = body["messages"][-1]["content"].split("<<<")[1].split(">>>")[0]
+        return answer({"conditions": [line]})
+    if name == "PrimaryOutcomes":
+        return answer({"primary": [1]})
+    raise AssertionError(f"copying_answers: no answer for question {name}")
+
+
+class EverySecondFails:
+    """A responder: chat requests 2, 4, 6, ... fail (in turn an HTTP 500, a 429, a 200 whose body is
+    not JSON, and a stall of `stall_s` seconds, past a short client timeout); the others are
+    answered by `answer_with`. `count` is every chat request it saw."""
+
+    def __init__(self, answer_with: Callable[[dict[str, Any]], Step], *, stall_s: float = 2.0) -> None:
+        self.answer_with = answer_with
+        self.count = 0
+        self._lock = threading.Lock()
+        self._faults: tuple[Callable[[], Step], ...] = (
+            lambda: status(500),
+            lambda: status(429, retry_after=0),
+            garbage,
+            lambda: sleep(stall_s),
+        )
+
+    def __call__(self, body: dict[str, Any]) -> Step:
+        with self._lock:
+            self.count += 1
+            n = self.count
+        if n % 2 == 0:
+            return self._faults[(n // 2 - 1) % len(self._faults)]()
+        return self.answer_with(body)
 
 
 def main(argv: list[str]) -> None:

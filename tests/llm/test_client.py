@@ -79,7 +79,7 @@ def test_rate_limit_is_retried_with_retry_after_without_a_reask(
     fake_openai.script(status(429, "slow down", retry_after=0), status(503, "busy"), answer(GOOD))
     value, stats = ask(llm_config())
     assert value.side is Side.INCLUSION
-    assert (stats.attempts, stats.transport_retries) == (1, 2)
+    assert (stats.attempts, stats.transport_retries) == (3, 2)  # attempts = requests sent
     bodies = fake_openai.chat_requests
     assert len(bodies) == 3 and bodies[0] == bodies[1] == bodies[2]  # the same request resent, not a re-ask
 
@@ -88,13 +88,13 @@ def test_timeout_is_retried(fake_openai: FakeOpenAI, llm_config: Callable[..., A
     fake_openai.script(sleep(3.0), answer(GOOD))
     value, stats = ask(llm_config(timeout_s=0.3))
     assert value.side is Side.INCLUSION
-    assert (stats.attempts, stats.transport_retries) == (1, 1)
+    assert (stats.attempts, stats.transport_retries) == (2, 1)
 
 
 def test_garbage_http_body_is_a_transport_failure_not_a_reask(fake_openai: FakeOpenAI, llm_config: Callable[..., Any]):
     fake_openai.script(garbage(), answer(GOOD))
     _value, stats = ask(llm_config())
-    assert (stats.attempts, stats.transport_retries) == (1, 1)
+    assert (stats.attempts, stats.transport_retries) == (2, 1)
     assert fake_openai.chat_requests[0] == fake_openai.chat_requests[1]
 
 
@@ -104,7 +104,7 @@ def test_persistent_5xx_ends_in_transport_error_with_retries_counted(
     fake_openai.responder = lambda body: status(500, "upstream exploded")
     error = ask_error(llm_config(max_transport_retries=3), LLMTransportError)
     assert len(fake_openai.chat_requests) == 4
-    assert error.stats.transport_retries == 3 and error.stats.attempts == 1
+    assert error.stats.transport_retries == 3 and error.stats.attempts == 4
     assert "HTTP 500" in str(error) and "upstream exploded" in str(error)
 
 
@@ -133,7 +133,7 @@ def test_transport_error_text_never_reaches_a_later_request(fake_openai: FakeOpe
     )
     value, stats = ask(llm_config(timeout_s=0.3))
     assert value.side is Side.INCLUSION
-    assert (stats.attempts, stats.transport_retries) == (2, 3)
+    assert (stats.attempts, stats.transport_retries) == (5, 3)  # 2 model calls + 3 resends
     assert marker not in fake_openai.all_request_text()
     assert "Request timed out" not in fake_openai.all_request_text()
     assert "MAYBE" in fake_openai.all_request_text()  # the validation error, by contrast, is re-asked

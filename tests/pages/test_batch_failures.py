@@ -94,8 +94,11 @@ def test_transient_failures_are_retried_to_success(
     by_id = {r.source.id: r for r in rows}
     assert by_id["NCT06406205"].record.brief_title.startswith("A Study of QLG1074")
     assert by_id["NCT07271602"].record.conditions == CONDITIONS
-    # two re-asks after the two bad answers; the three transport failures are retries, not attempts
-    assert by_id["NCT07271602"].provenance["attempts"] == 3
+    # attempts = every request sent: three model calls (two re-asks after the two bad answers) and
+    # three transport resends (timeout, 500, 503), which are also counted apart
+    assert by_id["NCT07271602"].provenance["attempts"] == 6
+    assert by_id["NCT07271602"].provenance["transport_retries"] == 3
+    assert by_id["NCT06406205"].provenance["attempts"] == 2  # a 429, then the answer
     assert by_id["NCT06935409"].provenance["llm_calls"] == 0
     # no transport error text ever reached a prompt
     sent = fake_openai.all_request_text()

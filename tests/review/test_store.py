@@ -22,9 +22,10 @@ def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
 
 def test_new_file_is_at_the_latest_version(tmp_path: Path) -> None:
     conn = connect(tmp_path / "q.sqlite")
-    assert schema_version(conn) == LATEST == 2
+    assert schema_version(conn) == LATEST == 3
     assert {"schema_version", "records", "items", "findings", "decisions", "corrections"} <= _tables(conn)
-    assert "search_text" in _columns(conn, "items")
+    assert {"search_text", "path"} <= _columns(conn, "items")
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert conn.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 1
 
 
@@ -57,7 +58,14 @@ def test_version_1_file_migrates_keeping_its_data(tmp_path: Path) -> None:
     assert item["version"] == 7 and item["title"] == "A Trial Of X"
     assert item["search_text"] == "nct00000001 nct00000001 a trial of x arms.placebo_arm_gets_active_drug"
     assert conn.execute("SELECT reason, curator FROM decisions").fetchone()[:] == ("kept", "ann")
-    assert "items_order" in {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    # version 3: the item is keyed by its file too (taken from its record), its finding kept
+    assert conn.execute("SELECT path FROM items WHERE id = 1").fetchone()[0] == "p.txt"
+    assert [tuple(r) for r in conn.execute("SELECT item_id, fingerprint FROM findings")] == [(1, "f1")]
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert {"items_order", "findings_item"} <= {
+        r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+    }
 
 
 def test_failed_migration_leaves_the_file_unchanged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
