@@ -110,6 +110,11 @@ def _lines(text: str, start: int, end: int) -> list[_Line]:
     return lines
 
 
+def marker_style(marker: str) -> str:
+    """The kind and shape of an item marker: 'decimal.', 'alpha)', 'roman.', 'bullet-', 'para' for none."""
+    return _marker_style(marker) if marker.strip() else "para"
+
+
 def _marker_style(marker: str) -> str:
     m = marker.strip()
     if m in _BULLET_CHARS or m == "o":

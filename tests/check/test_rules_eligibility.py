@@ -208,6 +208,47 @@ def test_a_sibling_announcing_its_own_list_is_not_the_first_ones_member() -> Non
     assert paths(run("eligibility.dangling_sublist", eligible(text))) == [["eligibility.inclusion[0]"]]
 
 
+# Shapes of real records (held-out corpus and the review) whose announced list is there, flattened.
+@pytest.mark.parametrize(
+    "text",
+    [
+        # legacy XML: members as bare paragraphs at the announcement's own level
+        "Exclusion Criteria\n\nPatients with the following prior condition are excluded:\n\nNeuropsychiatric history.\n\n"
+        "Prior Medication:\n\nExcluded:\n\n  -  Prior etoposide.\n",
+        "Exclusion Criteria:\n\nSubjects with moderate persistent asthma defined as the presence of one of these features "
+        "are excluded:\n\nClinical features before treatment: daily symptoms.\n\nDaily medication required to maintain "
+        "control: inhaled corticosteroids.\n",
+        # same bullet for the announcement and its members
+        "Exclusion Criteria:\n\n  -  Any of the following symptoms at the time of study entry:\n\n  -  Unexplained fever.\n\n"
+        "  -  Night sweats.\n\n  -  Long-term treatment with any drug with anti-MAC activity.\n",
+        # the members come under a sub-heading
+        "Exclusion Criteria:\n\nPatients with the following conditions are excluded:\n\nTreatment Phase:\n\n"
+        "  -  Known allergy to the study medications.\n",
+        # mis-levelled: roman numerals after a numbered announcement
+        "Inclusion Criteria:\n\n1. Adults.\n2. Adequate organ function, defined as all of the following:\ni. ANC >= 1500/uL\n"
+        "ii. Platelets >= 100000/uL\n3. Signed consent.\n",
+    ],
+)
+def test_flattened_announced_list_stays_silent(text: str) -> None:
+    assert run("eligibility.dangling_sublist", eligible(text)) == [], text
+
+
+def test_numbering_that_runs_on_after_an_announcement_fires() -> None:
+    text = (
+        "Inclusion Criteria:\n\n1. Adults.\n2. Adequate organ function, defined as all of the following:\n"
+        "3. Signed consent.\n4. Able to swallow tablets.\n\nExclusion Criteria:\n\n1. Prior therapy.\n"
+    )
+    assert paths(run("eligibility.dangling_sublist", eligible(text))) == [["eligibility.inclusion[1]"]]
+
+
+def test_laboratory_limits_announced_then_a_criterion_without_numbers_fires() -> None:
+    text = (
+        "Exclusion Criteria:\n\n* Inadequate organ function, which meets any of the following laboratory limits:\n"
+        "* Serious, uncontrolled or active cardiovascular diseases.\n* Severe or poorly controlled diabetes.\n"
+    )
+    assert paths(run("eligibility.dangling_sublist", eligible(text))) == [["eligibility.exclusion[0]"]]
+
+
 # --- eligibility.age_mismatch ----------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ from extract.check.registry import Hit, hit, rule
 from extract.check.text import norm, shorten
 from extract.model import Age, CriterionItem
 from extract.model.vocab import AGE_UNIT_IN_YEARS, AgeUnit, PrimaryPurpose, Sex, StudyType
+from extract.section.criteria import marker_style
 
 # --- wording that makes an item an entry requirement / an exclusion -----------------------------
 
@@ -457,6 +458,66 @@ def _announces_list(text: str) -> bool:
     return text.endswith((":", "：")) and _LIST_WORDS.search(text[-120:]) is not None and not text.isupper()
 
 
+# Announcements of alternatives: such a list has at least two members.
+_ALTERNATIVES = re.compile(
+    r"\b(?:(?:any|one|either)(?:\s+or\s+(?:more|both))?\s+of\s+the\s+following|at\s+least\s+(?:one|two|\d)\s+of)\b",
+    re.IGNORECASE,
+)
+# Announcements of laboratory limits: their members are numbers ("ANC >= 1.5 x 10^9/L").
+_LAB_LIST = re.compile(
+    r"\bfollowing\s+(?:laborator\w*|lab)\s+(?:limits|values|levels|parameters|results|criteria)\b[^:]*:$", re.IGNORECASE
+)
+# A sub-heading or a bare announcement ("Treatment Phase:", "Any of the following:"): members come under it.
+_ONLY_ANNOUNCES = re.compile(
+    r"^(?:(?:any|one|all|each|none)\s+of\s+(?:the\s+)?following\b|(?:the\s+)?following\b|[^:]{0,40}:$)",
+    re.IGNORECASE,
+)
+
+
+def _next_number(label: str) -> int | None:
+    core = label.strip("()[]").rstrip(".)-:").strip()
+    return int(core) + 1 if core.isdigit() else None
+
+
+def _same_level_run(items: list[CriterionItem], index: int, header_starts: list[int]) -> list[CriterionItem]:
+    """The items after items[index] at its level or deeper, up to the next header or a shallower item."""
+    item = items[index]
+    run: list[CriterionItem] = []
+    for following in items[index + 1 :]:
+        if following.level < item.level:
+            break
+        if item.span and following.span and any(item.span.end <= cut < following.span.start for cut in header_starts):
+            break
+        if following.level == item.level:
+            run.append(following)
+    return run
+
+
+def _list_is_missing(item: CriterionItem, after: list[CriterionItem]) -> bool:
+    """Does what follows an announcement at the same level show that the announced list is not there?
+
+    Layout flattens sub-lists (legacy XML writes members as bare paragraphs at the announcement's own
+    level and marker), so a sibling is taken for a member unless the text shows otherwise: the
+    numbering runs on (announcement "5.", next "6."), the next item announces a list of its own (not a
+    mere sub-heading such as "Treatment Phase:", under which the members come), fewer than two items follow an announcement of alternatives ("one of the following:")
+    before the list ends (unless that one reads as a member), or an announced list of laboratory limits is followed by an item without a
+    number.
+    """
+    following = after[0]
+    successor = _next_number(item.label)
+    if (
+        successor is not None
+        and _next_number(following.label) == successor + 1
+        and marker_style(following.label) == marker_style(item.label)
+    ):
+        return True
+    if _announces_list(following.text) and not _ONLY_ANNOUNCES.match(following.text):
+        return True
+    if _ALTERNATIVES.search(item.text[-160:]) and len(after) < 2 and not _looks_like_member(following):
+        return True
+    return _LAB_LIST.search(item.text[-120:]) is not None and not any(ch.isdigit() for ch in following.text)
+
+
 @rule(
     "eligibility.dangling_sublist",
     "warning",
@@ -480,13 +541,16 @@ def dangling_sublist(ctx: Context) -> Iterator[Hit]:
                 continue
             following = items[index + 1] if index + 1 < len(items) else None
             if following is not None:
-                if following.level > item.level or _looks_like_member(following):
+                if following.level > item.level:
                     continue
                 if (
                     item.span
                     and following.span
                     and any(item.span.end <= cut < following.span.start for cut in header_starts)
                 ):
+                    continue
+                after = _same_level_run(items, index, header_starts)
+                if not _list_is_missing(item, after):
                     continue
             where = "and the list ends there" if following is None else "but the next item is not part of it"
             yield hit(f"{kind} item announces a list {where}", ctx.item(kind, index))
