@@ -374,3 +374,39 @@ def test_both_parts_or_a_stub_record_stay_silent() -> None:
     assert run("eligibility.missing_section", both) == []
     assert run("eligibility.missing_section", stub) == []
     assert run("eligibility.missing_section", pdq) == []
+
+
+# --- eligibility.missing_section: exclusions written without a header ----------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # NIH Clinical Center paragraphs: exclusions as "No ..." / "must not" items
+        "Age greater than or equal to 18 years.\n\nPerformance status ECOG 0-2.\n\nNo prior vinorelbine therapy.\n",
+        "Patients must meet DSM-IV criteria for Bipolar Disorder.\n\nPatients must not have a serious medical illness.\n",
+        # prose
+        "Inclusion criteria required a principal diagnosis of OCD.\n\nExclusion criteria included primary depression.\n",
+        "Men and women with endophthalmitis were eligible. Patients were ineligible when the eye had prior surgery.\n",
+        # ORD "PROTOCOL ENTRY CRITERIA" layout
+        "PROTOCOL ENTRY CRITERIA:\n\n--Disease Characteristics--\n\nDiagnosis of psoriasis\n\n"
+        "--Patient Characteristics--\n\nRenal: No high blood or urinary calcium levels\n",
+        "-  Pregnant women in active labor\n\n  -  Not eligible if any of the following is present: Bleeding Infection\n",
+    ],
+)
+def test_exclusions_without_a_header_are_not_a_missing_part(text: str) -> None:
+    assert run("eligibility.missing_section", eligible(text)) == [], text
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("Men and women with controlled hypertension.", "no exclusion part"),
+        ("Inclusion Criteria:\n\n- Patients being considered for EsophyX treatment of GERD\n", "no exclusion part"),
+        ("No eligibility criteria", "placeholder"),
+        ("Please contact site for information.", "placeholder"),
+    ],
+)
+def test_criteria_without_any_exclusion_fire(text: str, message: str) -> None:
+    findings = run("eligibility.missing_section", eligible(text))
+    assert len(findings) == 1 and message in findings[0].message

@@ -866,6 +866,25 @@ def duplicate_item(ctx: Context) -> Iterator[Hit]:
 _PDQ_SECTIONS = re.compile(
     r"^\s*(?:DISEASE CHARACTERISTICS|PATIENT CHARACTERISTICS|PRIOR CONCURRENT THERAPY):", re.MULTILINE
 )
+# Exclusions stated without an exclusion header: a negated criterion ("No prior chemotherapy", "Patients
+# must not have ..."), a sentence saying who is excluded or ineligible, or prose ("Exclusion criteria
+# included ..."). Records from before the two-list layout (NIH Clinical Center, ORD "PROTOCOL ENTRY
+# CRITERIA", PDQ) write their exclusions this way.
+_EXCLUSION_STATED = re.compile(
+    r"^[ \t]*(?:[-*•·o][ \t]+|\(?\w{1,3}[.)][ \t]+)?(?:[A-Za-z/ ]{1,30}:[ \t]*)?(?:no|not|none|without|never|neither)\b"
+    r"|\b(?:exclu(?:de|ded|des|ding|sion|sions)|ineligible|not\s+(?:be\s+)?eligible|disqualif\w+)\b"
+    r"|\b(?:must|should|may|can|will|shall|were|was|are|is)\s+not\s+(?:have|be|receive|take|use|had|been|on|taking|"
+    r"receiving|allowed|permitted|participate|enrol\w*)\b"
+    r"|\bbut\s+not\b|\bno\s+(?:history|evidence|prior|concurrent|active|known|other|current|previous|significant|"
+    r"serious|severe|clinically)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+# Criteria text that stands in for criteria: "No eligibility criteria", "Please contact site for information".
+_PLACEHOLDER = re.compile(
+    r"^\W*(?:no\s+eligibility\s+criteria|(?:please\s+)?(?:contact|refer\s+to|see)\b|not\s+(?:applicable|available|"
+    r"provided|specified)|n/?a\b|none\b|tbd\b|to\s+be\s+determined)",
+    re.IGNORECASE,
+)
 
 
 @rule(
@@ -874,13 +893,15 @@ _PDQ_SECTIONS = re.compile(
     example="Criteria text with 'Inclusion Criteria:' items and no exclusion criteria",
 )
 def missing_section(ctx: Context) -> Iterator[Hit]:
-    """The eligibility criteria are missing, or have no inclusion part or no exclusion part.
+    """The eligibility criteria are missing or a placeholder, or have no inclusion part or no exclusion part.
 
     ClinicalTrials.gov review asks for both lists under their headers; a record without one
     leaves curators guessing whether the other was lost or never written. Records without a
-    study type and without criteria (withheld or stub records) are not reported, nor is the
-    missing exclusion part of NCI PDQ-format criteria ("DISEASE CHARACTERISTICS: ... PRIOR
-    CONCURRENT THERAPY:"), whose exclusions are "No ..." items by design.
+    study type and without criteria (withheld or stub records) are not reported. An absent
+    exclusion header is reported only when the text states no exclusion at all: criteria written
+    before the two-list layout (NCI PDQ "DISEASE CHARACTERISTICS: ...", ORD "PROTOCOL ENTRY
+    CRITERIA", NIH Clinical Center paragraphs) give their exclusions as "No ..." items, "must not"
+    sentences or prose ("Exclusion criteria included ..."), which is a layout, not an omission.
     """
     record = ctx.record
     eligibility = record.eligibility
@@ -892,9 +913,19 @@ def missing_section(ctx: Context) -> Iterator[Hit]:
     if eligibility.inclusion and eligibility.exclusion:
         return
     shown = shorten(text[:400], 200)
+    if len(text) < 120 and _PLACEHOLDER.match(text):
+        yield hit(
+            "the eligibility criteria are a placeholder, not criteria", ctx.field("eligibility.criteria_text", shown)
+        )
+        return
     if not eligibility.inclusion:
         yield hit("the eligibility criteria have no inclusion items", ctx.field("eligibility.criteria_text", shown))
     if not eligibility.exclusion and not _PDQ_SECTIONS.search(text):
         has_header = any(h.kind == "exclusion" for h in eligibility.headers)
-        detail = "an empty 'Exclusion Criteria' header" if has_header else "no exclusion part"
-        yield hit(f"the eligibility criteria have {detail}", ctx.field("eligibility.criteria_text", shown))
+        if has_header:
+            yield hit(
+                "the eligibility criteria have an empty 'Exclusion Criteria' header",
+                ctx.field("eligibility.criteria_text", shown),
+            )
+        elif not _EXCLUSION_STATED.search(text):
+            yield hit("the eligibility criteria have no exclusion part", ctx.field("eligibility.criteria_text", shown))
