@@ -410,3 +410,39 @@ def test_exclusions_without_a_header_are_not_a_missing_part(text: str) -> None:
 def test_criteria_without_any_exclusion_fire(text: str, message: str) -> None:
     findings = run("eligibility.missing_section", eligible(text))
     assert len(findings) == 1 and message in findings[0].message
+
+
+# --- eligibility.age_mismatch: ages that are not the study's limits ------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Inclusion Criteria:\n\n- Adults aged 18 to 65 years\n- Normal cardiac stress test required if any of the "
+        "following is present:\n    - Over age 50\n    - History of abnormal EKG\n",
+        "Inclusion Criteria:\n\n- Adults aged 18 to 65 years\n- Postmenopausal, defined as one of the following:\n"
+        "    - At least 55 years of age\n    - Under 55 years of age and amenorrheic for at least 12 months\n",
+        "Inclusion Criteria:\n\n- Adults aged 18 to 65 years\n- < 18 months of age:\n- CD4 count above 1000\n",
+        "Inclusion Criteria:\n\n- Adults aged 18 to 65 years\n- DONOR: Age < 75, older donors may be considered\n",
+        "Inclusion Criteria:\n\n- Adults aged 18 to 65 years\n- Sickle cell anemia (age 16 to 50 years) with prior stroke\n",
+        "Inclusion Criteria:\n\n- Adults aged 18 to 65 years\n- Performance status Karnofsky 60-100% (age 10 and over)\n",
+        "Inclusion Criteria:\n\n- Adults aged 18 to 65 years\n- Infants with gestational age less than 33 weeks\n",
+        "Inclusion Criteria:\n\n- Adults aged 18 to 65 years\n- Must have lymph node dissection if age 10 or over\n",
+        "Inclusion Criteria:\n\n- Adults aged 18 to 65 years\n- Children less than 12 years of age are excluded\n",
+        "Inclusion Criteria:\n\n- Adults aged 18 to 65 years\n- For subjects greater than 7 years of age, a rating of 3\n",
+    ],
+)
+def test_ages_of_subgroups_conditions_and_others_stay_silent(text: str) -> None:
+    rec = eligible(text, minimum_age="18 Years", maximum_age="65 Years")
+    assert run("eligibility.age_mismatch", rec) == [], text
+
+
+def test_a_parenthesis_after_the_population_still_states_the_study_ages() -> None:
+    paren = "Inclusion Criteria:\n\n- Men and women (aged 20 to 60 years)\n"
+    under_age_heading = "Inclusion Criteria:\n\n- Age:\n    - aged 20 to 60 years\n"
+    for text in (paren, under_age_heading):
+        findings = run("eligibility.age_mismatch", eligible(text, minimum_age="18 Years", maximum_age="65 Years"))
+        assert sorted(f.message.split(" but ")[1] for f in findings) == [
+            "maximum_age is 65 Years",
+            "minimum_age is 18 Years",
+        ], text

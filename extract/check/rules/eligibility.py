@@ -590,6 +590,15 @@ _AGE_WITHIN = 120  # an item states the participants' ages near its start ("Male
 _STRICT_WORDS = ("greater", "older", "more", "less", "younger", "over", "above", "under", "below")
 
 
+# A parent item whose sub-items are not the study's limits: strata, a definition ("Postmenopausal, defined
+# as:"), a condition ("... required if any of the following is present:"). An "Age:" heading is the limit.
+_AGE_HEADING = re.compile(r"^(?:patient\s+)?age\s*(?:range)?\s*[:：]?$", re.IGNORECASE)
+
+
+def _sets_a_condition(parent: CriterionItem) -> bool:
+    return parent.text.rstrip().endswith((":", "：")) and not _AGE_HEADING.match(parent.text.strip())
+
+
 def _unit(word: str | None, default: str | None = None) -> AgeUnit:
     word = (word or default or "years").lower()
     if word.startswith("mo"):
@@ -597,11 +606,40 @@ def _unit(word: str | None, default: str | None = None) -> AgeUnit:
     return {"w": AgeUnit.WEEKS, "d": AgeUnit.DAYS, "h": AgeUnit.HOURS}.get(word[0], AgeUnit.YEARS)
 
 
+# Words that, anywhere before an age in the item, make it a subgroup's or someone else's age: "if age 10
+# or over", "among subjects > 40 years", "DONOR: Age < 75", "gestational age less than 33 weeks".
+_QUALIFIED_AGE = re.compile(
+    r"^\W*(?:\w{1,4}[.)]\s*)?for\b|\b(?:if|unless|when|whose|among|donors?|recipients?|controls?|gestation\w*|"
+    r"(?:post-?)?concept\w*|menarche|"
+    r"mothers?|fathers?|partners?|caregivers?|menopaus\w*|post-?menopausal|amenorrh\w*|bone\s+age)\b"
+)
+# A parenthesis opened right after the population ("Men and women (aged 18-65)") or "Age (45 - 70 yr)"
+# states the study's ages; one after anything else qualifies that thing ("Sickle cell anemia (age 16 to
+# 50 years)", "Lansky 60-100% (age under 10)").
+_POPULATION_BEFORE_PAREN = re.compile(
+    r"(?:^|\b(?:men|women|males?|females?|subjects?|patients?|adults?|children|volunteers?|participants?|persons?|"
+    r"individuals?|ages?d?|age\s+range|years?))\s*[:,]?\s*$"
+)
+
+
+def _in_qualifying_parenthesis(text: str, start: int) -> bool:
+    opened = text.rfind("(", 0, start)
+    if opened < 0 or text.find(")", opened, start) >= 0:
+        return False
+    return _POPULATION_BEFORE_PAREN.search(text[:opened]) is None
+
+
 def _conditional(text: str, start: int) -> bool:
     """An age that is not the participants' limit: under a condition ("For children aged under 18
     months: ...", "if over age 60"), someone else's ("sudden death under 40 years of age in a
-    relative"), or deep inside a long item."""
-    return start > _AGE_WITHIN or _CONDITIONAL.search(text, max(0, start - 40), start) is not None
+    relative", a donor's, a gestational age), a parenthesis qualifying something else, or deep
+    inside a long item."""
+    return (
+        start > _AGE_WITHIN
+        or _CONDITIONAL.search(text, max(0, start - 40), start) is not None
+        or _QUALIFIED_AGE.search(text, 0, start) is not None
+        or _in_qualifying_parenthesis(text, start)
+    )
 
 
 def _age_bounds(text: str) -> Iterator[tuple[str, float, AgeUnit, bool]]:
@@ -685,8 +723,11 @@ def age_mismatch(ctx: Context) -> Iterator[Hit]:
     Registries search and filter on the structured ages, so a mismatch sends the wrong people
     to the study (or hides it from the right ones). The lowest lower bound and the highest upper
     bound stated in the inclusion items are compared with the fields; a strict bound ("> 18",
-    "< 12 years") also matches the next whole unit (19, 11), and statements under a condition
-    ("For children aged under 18 months: ...") are not read as the study's limits.
+    "< 12 years") also matches the next whole unit (19, 11). Ages that are not the study's limits
+    are not read: under a condition ("For children aged under 18 months: ...", "if age 10 or
+    over"), of someone else (a donor, a relative, a gestational age), in a parenthesis qualifying
+    something else ("Sickle cell anemia (age 16 to 50 years)"), in a sub-heading ("< 18 months of
+    age:"), or in the sub-items of strata, definitions and conditions ("Postmenopausal, defined as:").
     """
     eligibility = ctx.record.eligibility
     lows: list[tuple[float, AgeUnit, bool, int]] = []
@@ -694,10 +735,18 @@ def age_mismatch(ctx: Context) -> Iterator[Hit]:
     heads = "\n".join(item.text[: _AGE_WITHIN + 60] for item in eligibility.inclusion).lower()
     if "age" not in heads and " old" not in heads and "y.o" not in heads:
         return
+    parents: list[CriterionItem] = []  # the open item at each level
     for index, item in enumerate(eligibility.inclusion):
+        del parents[item.level :]
+        parent = parents[-1] if parents else None
+        parents.extend([item] * (item.level + 1 - len(parents)))
         head = item.text[: _AGE_WITHIN + 60]
         lowered = head.lower()
         if ("age" not in lowered and " old" not in lowered and "y.o" not in lowered) or not _AGE_ANCHOR.search(lowered):
+            continue
+        if _is_heading(item) or (parent is not None and _sets_a_condition(parent)):
+            continue
+        if "exclu" in lowered or "ineligib" in lowered or "not eligib" in lowered:  # who is out, not the range
             continue
         for side, value, unit, strict in _age_bounds(head):
             (lows if side == "min" else highs).append((value, unit, strict, index))
