@@ -446,3 +446,50 @@ def test_a_parenthesis_after_the_population_still_states_the_study_ages() -> Non
             "maximum_age is 65 Years",
             "minimum_age is 18 Years",
         ], text
+
+
+# --- the swap rules: negation and incapacity scope, time anchors, parentheticals, headerless criteria ---
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        "Overt psychosis or mental disability or otherwise incompetent to give informed consent",
+        "Psychiatric illness or mental incapacity to understand and give informed consent",
+        "Any condition which would impede the ability to give informed consent",
+        "Denial of informed consent by the legal guardian",
+        "Lack of ability to give informed consent",
+        "Informed consent not signed",
+        "Written informed consent was not provided by parents",
+        "Received another investigational drug within 30 days prior to signing the informed consent form",
+        "Surgery on the leg <= 8 weeks before signing consent",
+        "Pregnancy or breast feeding (women of child-bearing potential are eligible but must consent to using "
+        "effective contraception)",
+        "Chronic diseases that could influence the patient's ability to participate in the study",
+        "Patients less than age 18 or over 70 years of age",
+    ],
+)
+def test_exclusions_that_mention_a_requirement_stay_silent(item: str) -> None:
+    rec = eligible(_exclusion(["Known brain metastases", item]), minimum_age="18 Years", maximum_age="70 Years")
+    assert run(IN_EXCLUSION, rec) == [], item
+
+
+def test_exclusion_sentence_in_criteria_without_headers_is_not_misplaced() -> None:
+    text = "Patients must be 18 years or older.\n\nPregnant women will be excluded.\n\nNo prior chemotherapy.\n"
+    assert run("eligibility.exclusion_item_in_inclusion", eligible(text)) == []
+
+
+def test_parenthetical_exception_in_an_inclusion_item_stays_silent() -> None:
+    text = (
+        "Inclusion Criteria:\n\n- Histologically confirmed adenocarcinoma of the colon (mucinous subtypes are not "
+        "eligible)\n\nExclusion Criteria:\n\n- Prior therapy\n"
+    )
+    assert run("eligibility.exclusion_item_in_inclusion", eligible(text)) == []
+
+
+def test_exclusion_sentence_under_an_inclusion_header_still_fires() -> None:
+    text = (
+        "Inclusion Criteria:\n\n- Adults with condition Y\n- Patients with brain metastases will be excluded.\n\n"
+        "Exclusion Criteria:\n\n- Prior therapy\n"
+    )
+    assert paths(run("eligibility.exclusion_item_in_inclusion", eligible(text))) == [["eligibility.inclusion[1]"]]

@@ -22,7 +22,10 @@ _NEGATED = re.compile(
     r"\b(?:not|no|non|nor|neither|never|unable|inability|unwilling\w*|refus\w*|fail\w*|cannot|can't|lack\w*|"
     r"without|withdr\w*|declin\w*|incapable|impossible|absence|absent|insufficient|inadequate|poor|except\w*|"
     r"unless|prevent\w*(?!\s+(?:pregnan|concep))|preclud\w*|impair\w*|affect\w*|interfer\w*|compromis\w*|prohibit\w*|limit\w*|"
-    r"doubt\w*|questionable|unlikely|difficult\w*|revok\w*|if)\b|\bun-|n't\b",
+    r"doubt\w*|questionable|unlikely|difficult\w*|revok\w*|if|"
+    # incapacity and obstruction: "incompetent / incapable to give consent", "would impede the ability to ..."
+    r"incompet\w*|incapa\w*|deni\w*|deny|imped\w*|hinder\w*|hamper\w*|jeopardi[sz]\w*|influenc\w*|restrict\w*|"
+    r"obstruct\w*)\b|\bun-|n't\b",
     re.IGNORECASE,
 )
 # (what, words one of which must be in the lower-cased clause before the pattern is tried, pattern)
@@ -162,6 +165,39 @@ def _negated_before(clause: str, start: int) -> bool:
     return _NEGATED.search(clause, 0, start) is not None
 
 
+# The requirement negated right after it: "Informed consent not signed", "consent was not provided".
+_NEGATED_AFTER = re.compile(
+    r"[^.;,]{0,15}?\b(?:not|never|refused|withdrawn|declined|lacking|unavailable|unobtainable|impossible|absent)\b",
+    re.IGNORECASE,
+)
+# Consent as a time anchor: "within 30 days prior to signing the informed consent", "8 weeks before consent".
+_TIME_ANCHOR = re.compile(
+    r"(?:\b(?:before|prior\s+to|after|within|since|until|following|preceding|at\s+the\s+time\s+of|from|"
+    r"(?:days?|weeks?|months?|years?|hours?)\s+of|date\s+of|time\s+of)\s+(?:the\s+|their\s+|his\s+|her\s+)?)$",
+    re.IGNORECASE,
+)
+
+
+def _in_parenthesis(text: str, start: int) -> bool:
+    """Is `start` inside a parenthesis opened before it ("Pregnancy (women must use contraception)")?"""
+    opened = text.rfind("(", 0, start)
+    return opened >= 0 and text.find(")", opened, start) < 0
+
+
+def _not_a_requirement(clause: str, match: re.Match[str]) -> bool:
+    """A requirement phrase that the item does not require: negated before or right after ("unable to
+    give consent", "consent not obtainable"), a time anchor ("30 days prior to signing consent"), or
+    inside a parenthetical aside of an exclusion ("Pregnancy (all patients must use contraception)")."""
+    start = match.start()
+    return (
+        _negated_before(clause, start)
+        or _NEGATED.search(match.group(0)) is not None
+        or _NEGATED_AFTER.match(clause, match.end()) is not None
+        or _TIME_ANCHOR.search(clause[max(0, start - 60) : start]) is not None
+        or _in_parenthesis(clause, start)
+    )
+
+
 _MORE_WORDS = ("confirmed", "documented", "proven", "pregnan", "age", " old", "y.o")  # diagnosis, pregnancy, age
 _HINTS = tuple((hint, index) for index, (_, hints, _) in enumerate(_ENTRY_REQUIREMENTS) for hint in hints)
 _ADEQUATE = next(i for i, check in enumerate(_ENTRY_REQUIREMENTS) if check[0] == "adequate organ function")
@@ -177,7 +213,7 @@ def _entry_requirement(ctx: Context, clause: str, lowered: str, hints: list[tupl
         tried.add(index)
         name, _, pattern = _ENTRY_REQUIREMENTS[index]
         match = pattern.search(clause)
-        if match and not _negated_before(clause, match.start()) and not _NEGATED.search(match.group(0)):
+        if match and not _not_a_requirement(clause, match):
             return name
     if "pregnan" in lowered and _NOT_PREGNANT.search(clause):
         return "not pregnant"
@@ -212,10 +248,10 @@ def _age_requirement(ctx: Context, clause: str) -> str | None:
     bounds = list(_age_bounds(lowered))
     if not bounds:
         return None
+    if any(strict for _, _, _, strict in bounds):  # "< 18 or over 70": states who is out of the range
+        return None
     low, high = ctx.record.eligibility.minimum_age, ctx.record.eligibility.maximum_age
-    for side, value, unit, strict in bounds:
-        if strict:  # "< 18" / "> 75" state who is excluded
-            continue
+    for side, value, unit, _strict_bound in bounds:
         limit = low if side == "min" else high
         if limit is not None and _same_age(limit, value, unit):
             return "age within the eligible range"
@@ -277,9 +313,11 @@ def exclusion_item_in_inclusion(ctx: Context) -> Iterator[Hit]:
     "Unable to give consent", "Pregnant or breastfeeding", "Known allergy to mannitol").
 
     Read literally, an inclusion item that says who is excluded requires participants to have the
-    excluding condition. Only the item's main clause is read, so a trailing exception
-    ("...; patients with X are not eligible") inside a real requirement is not reported, nor is
-    an allergy required by a study of allergy (its conditions, keywords or titles say so).
+    excluding condition. Only items under an "Inclusion Criteria" header count (criteria without
+    headers mix both kinds by design), and only the item's main clause is read, so a trailing
+    exception ("...; patients with X are not eligible") or a parenthetical one ("(mucinous subtypes
+    are not eligible)") inside a real requirement is not reported, nor is an allergy required by a
+    study of allergy (its conditions, keywords or titles say so).
     """
     everything = ctx.clauses_lower("inclusion")
     present = [h for h in _EXCLUSION_HINTS if h in everything]
@@ -287,7 +325,9 @@ def exclusion_item_in_inclusion(ctx: Context) -> Iterator[Hit]:
         return
     clauses = ctx.clauses("inclusion")
     for position in ctx.clauses_with("inclusion", present):
-        index, _item, clause, _lowered = clauses[position]
+        index, item, clause, _lowered = clauses[position]
+        if not _under_inclusion_header(ctx, item):
+            continue
         for name, pattern in _EXCLUSION_STATEMENTS:
             match = pattern.search(clause)
             if match and not _excused(ctx, name, clause, match.start()):
@@ -295,9 +335,22 @@ def exclusion_item_in_inclusion(ctx: Context) -> Iterator[Hit]:
                 break
 
 
+def _under_inclusion_header(ctx: Context, item: CriterionItem) -> bool:
+    """Does an "Inclusion Criteria" header stand over the item? Criteria without headers (NIH Clinical
+    Center paragraphs, PDQ, "Eligibility Criteria:") land in the inclusion list by default: there an
+    exclusion sentence is where it belongs, not under the wrong header."""
+    if item.span is None:
+        return any(h.kind == "inclusion" for h in ctx.record.eligibility.headers)
+    before = [h for h in ctx.record.eligibility.headers if h.span is not None and h.span.end <= item.span.start]
+    return bool(before) and max(before, key=lambda h: h.span.end if h.span else 0).kind == "inclusion"
+
+
 def _excused(ctx: Context, statement: str, clause: str, start: int) -> bool:
     """A matched exclusion statement that is not one here: "... are not excluded" (negated before the
-    match), or an allergy in a record that studies allergy."""
+    match), an aside in a parenthesis ("(mucinous subtypes are not eligible)"), or an allergy in a
+    record that studies allergy."""
+    if _in_parenthesis(clause, start):
+        return True
     if statement == _WHO_IS_EXCLUDED:
         return _NEGATED.search(clause, 0, start) is not None
     if statement == _KNOWN_ALLERGY:
