@@ -493,3 +493,42 @@ def test_exclusion_sentence_under_an_inclusion_header_still_fires() -> None:
         "Exclusion Criteria:\n\n- Prior therapy\n"
     )
     assert paths(run("eligibility.exclusion_item_in_inclusion", eligible(text))) == [["eligibility.inclusion[1]"]]
+
+
+# --- eligibility.duplicate_item: cohorts, sub-headings, pasted blocks --------------------------------
+
+
+def test_same_criterion_for_different_cohorts_in_both_lists_stays_silent() -> None:
+    text = (
+        "Inclusion criteria for patients without PAH:\n\n  1. Diagnosis of sickle cell disease.\n"
+        "  2. ECHO-determined TRV less than 2.5 m/sec.\n\n"
+        "Exclusion criteria for patients with PAH:\n\n  1. Prior transfusion.\n  2. ECHO-determined TRV less than 2.5 m/sec.\n"
+    )
+    assert run("eligibility.duplicate_item", eligible(text)) == []
+
+
+def test_sub_list_repeated_under_both_headers_stays_silent() -> None:
+    text = (
+        "Inclusion Criteria\n\nConcurrent Medication:\n\nAllowed:\n  -  Topical acyclovir.\n\n"
+        "Consult with the study monitor for the following:\n  -  Imipenem-cilastatin.\n\n"
+        "Exclusion Criteria\n\nConcurrent Medication:\n\nExcluded:\n  -  Foscarnet.\n\n"
+        "Consult with the study monitor for the following:\n  -  Imipenem-cilastatin.\n"
+    )
+    assert run("eligibility.duplicate_item", eligible(text)) == []
+
+
+def test_a_block_pasted_into_both_lists_is_one_finding() -> None:
+    block = "- History of hypersensitivity to the study drug.\n- Pregnant or lactating women.\n- Asthma requiring steroids.\n"
+    text = f"Inclusion Criteria:\n\n- Children aged 6-15 with rhinitis.\n{block}\nExclusion Criteria:\n\n{block}"
+    findings = run("eligibility.duplicate_item", eligible(text))
+    assert [f.message for f in findings] == [
+        "a block of 3 criteria appears in both the inclusion and the exclusion list (pasted twice)"
+    ]
+    assert findings[0].evidence[0].path == "eligibility.inclusion[1]"
+
+
+def test_a_criterion_in_both_lists_under_plain_headers_still_fires() -> None:
+    text = "Inclusion Criteria:\n\n- Healthy children\n- BMI < 30kg/m2\n\nExclusion Criteria:\n\n- BMI < 30kg/m2\n"
+    assert paths(run("eligibility.duplicate_item", eligible(text))) == [
+        ["eligibility.inclusion[1]", "eligibility.exclusion[0]"]
+    ]

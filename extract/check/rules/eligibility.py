@@ -928,15 +928,26 @@ def duplicate_item(ctx: Context) -> Iterator[Hit]:
     Items are compared after case and punctuation are removed (comparison signs kept). Sub-headings
     ("For parent participants:") and placeholders ("See Disease Characteristics") are not
     criteria, and a repeat inside one list under a different header, sub-heading or parent item
-    (the same criterion for another group, cohort or option) is not reported.
+    (the same criterion for another group, cohort or option) is not reported; nor is one in both
+    lists whose headers name different cohorts ("Inclusion criteria for patients without PAH" /
+    "Exclusion criteria for patients with PAH"), or where either copy stands under a sub-heading
+    that sets its sense (legacy ACTG records repeat "Concurrent Medication: Allowed: / Excluded: /
+    Consult the monitor for the following:" sub-lists under both headers: repeated, not a
+    contradiction). A block of three or more criteria pasted twice is one finding, not one per item.
     """
     eligibility = ctx.record.eligibility
     if not _has_repeats(eligibility.inclusion, eligibility.exclusion):
         return
-    cuts = sorted(h.span.start for h in eligibility.headers if h.span is not None)
-    seen: dict[str, tuple[str, int, tuple[int, int, int]]] = {}
+    headers = sorted(
+        (h for h in eligibility.headers if h.span is not None), key=lambda h: h.span.start if h.span else 0
+    )
+    cuts = [h.span.start for h in headers if h.span is not None]
+    seen: dict[str, tuple[str, int, tuple[int, int, int], str, str]] = {}
+    pairs: list[tuple[str, int, str, int]] = []
     for kind in ("inclusion", "exclusion"):
         headings = 0
+        polarity = kind
+        heading_section = -1  # the header section the last sub-heading stood in
         parents: list[int] = []  # index of the open item at each level
         for index, item in enumerate(getattr(eligibility, kind)):
             del parents[item.level :]
@@ -944,23 +955,87 @@ def duplicate_item(ctx: Context) -> Iterator[Hit]:
             parents.extend([index] * (item.level + 1 - len(parents)))
             if _is_heading(item):
                 headings += 1
+                polarity = "exclusion" if _EXCLUDING_HEADING.search(item.text) else kind
+                heading_section = bisect_right(cuts, item.span.start) if item.span is not None else 0
                 continue
             key = _duplicate_key(item.text)
             if len(key) < 12 or key.startswith("see ") or key in _PLACEHOLDERS:
                 continue
             section = bisect_right(cuts, item.span.start) if item.span is not None else 0
             group = (section, headings, parent)
+            cohort = _cohort(headers[section - 1].text) if section else ""
+            # under a sub-heading ("Allowed:", "Consult ...:") the sub-heading sets the item's sense
+            sense = "sub-heading" if heading_section == section else polarity
             first = seen.get(key)
             if first is None:
-                seen[key] = (kind, index, group)
+                seen[key] = (kind, index, group, sense, cohort)
                 continue
-            first_kind, first_index, first_group = first
+            first_kind, first_index, first_group, first_polarity, first_cohort = first
             if first_kind == kind and first_group != group:
                 continue
+            if first_kind != kind and (
+                first_polarity == sense or "sub-heading" in (first_polarity, sense) or first_cohort != cohort
+            ):
+                continue  # excluded twice (an "Excluded:" sub-list under Inclusion), or for another cohort
+            pairs.append((first_kind, first_index, kind, index))
+    yield from _duplicate_findings(ctx, pairs)
+
+
+_BLOCK = 3  # this many consecutive repeats are one pasted block
+
+
+def _duplicate_findings(ctx: Context, pairs: list[tuple[str, int, str, int]]) -> Iterator[Hit]:
+    """One finding per repeated criterion, or one per pasted block: a run of >= 3 repeats whose both
+    copies are consecutive items (an eligibility block pasted twice) is reported once, with its first
+    and last item on each side."""
+    run: list[tuple[str, int, str, int]] = []
+    for pair in [*pairs, None]:
+        if (
+            pair is not None
+            and run
+            and (pair[0], pair[2]) == (run[-1][0], run[-1][2])
+            and (pair[1], pair[3]) == (run[-1][1] + 1, run[-1][3] + 1)
+        ):
+            run.append(pair)
+            continue
+        if len(run) >= _BLOCK:
+            first_kind, first_start, kind, start = run[0]
+            _, first_end, _, end = run[-1]
             where = (
                 f"in both the {first_kind} and the {kind} list" if first_kind != kind else f"twice in the {kind} list"
             )
-            yield hit(f"the same criterion appears {where}", ctx.item(first_kind, first_index), ctx.item(kind, index))
+            yield hit(
+                f"a block of {len(run)} criteria appears {where} (pasted twice)",
+                ctx.item(first_kind, first_start),
+                ctx.item(first_kind, first_end),
+                ctx.item(kind, start),
+                ctx.item(kind, end),
+            )
+        else:
+            for first_kind, first_index, kind, index in run:
+                where = (
+                    f"in both the {first_kind} and the {kind} list"
+                    if first_kind != kind
+                    else f"twice in the {kind} list"
+                )
+                yield hit(
+                    f"the same criterion appears {where}", ctx.item(first_kind, first_index), ctx.item(kind, index)
+                )
+        run = [pair] if pair is not None else []
+
+
+# A sub-heading inside the inclusion list that opens an exclusion sub-list (legacy ACTG layout:
+# "Concurrent Medication: Excluded:", "Patients with the following are excluded:").
+_EXCLUDING_HEADING = re.compile(r"\b(?:exclu\w*|not\s+allowed|prohibited|not\s+permitted|disallowed)\b", re.IGNORECASE)
+_CRITERIA_WORDS = re.compile(
+    r"\b(?:non[\s-]?inclusion|inclusion|exclusion|criteria|criterion|critera)\b", re.IGNORECASE
+)
+
+
+def _cohort(header: str) -> str:
+    """Whom a header's list is for ("Inclusion criteria for control participants:" -> "for control
+    participants"); "" for a plain header."""
+    return " ".join(_CRITERIA_WORDS.sub(" ", header).strip(" :：-").lower().split())
 
 
 # NCI PDQ records (before ClinicalTrials.gov asked for two lists) group criteria under these headings
