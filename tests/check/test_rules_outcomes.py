@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.check.conftest import paths, record, run
 
 ONE_ARM: dict[str, Any] = {
@@ -92,3 +94,30 @@ def test_vague_measure_fires_on_a_bare_domain_word_only() -> None:
     )
     findings = run("outcomes.vague_measure", rec)
     assert paths(findings) == [["outcomes.primary[0].measure"], ["outcomes.secondary[0].measure"]]
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Quality of life will be assessed by the EORTC QLQ-C30 questionnaire",
+        "Number of participants with grade 3 or higher adverse events (CTCAE v4.0)",
+        "Death from any cause",
+        "Using the Modified Systemic Assessment for Treatment Emergent Effects",
+    ],
+)
+def test_vague_measure_specified_in_its_description_stays_silent(description: str) -> None:
+    rec = record(
+        outcomes={"primary": [{"measure": "Quality of life", "time_frame": "1 year", "description": description}]}
+    )
+    assert run("outcomes.vague_measure", rec) == []
+
+
+def test_vague_measure_with_a_vague_description_fires() -> None:
+    rec = record(
+        outcomes={
+            "primary": [
+                {"measure": "Safety", "time_frame": "1 month", "description": "Determine the safety of the injection."}
+            ]
+        }
+    )
+    assert len(run("outcomes.vague_measure", rec)) == 1
