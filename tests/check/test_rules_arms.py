@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.check.conftest import merge, paths, record, run
 
 PLACEBO = "arms.placebo_arm_gets_active_drug"
@@ -185,3 +187,45 @@ def test_intervention_no_arm_receives_fires(two_arm: dict[str, Any]) -> None:
     )
     assert paths(run("arms.intervention_without_arm", record(**extra))) == [["interventions[2]"]]
     assert run("arms.intervention_without_arm", record(**two_arm)) == []
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Capsules with no active component, identical in appearance",
+        "The same infusion procedure without the active agent",
+        "Inhalation of 0% N2O in oxygen",
+        "Sterile water injection",
+        "NaCl 0.9% infusion",
+    ],
+)
+def test_inactive_control_without_the_word_placebo_is_a_placebo(description: str) -> None:
+    arms = [
+        {"label": "Drug X", "type": "EXPERIMENTAL", "intervention_names": ["Drug: Drug X"]},
+        {
+            "label": "Control",
+            "type": "PLACEBO_COMPARATOR",
+            "description": description,
+            "intervention_names": ["Drug: Control"],
+        },
+    ]
+    interventions = [
+        {"type": "DRUG", "name": "Drug X", "arm_labels": ["Drug X"]},
+        {"type": "DRUG", "name": "Control", "description": description, "arm_labels": ["Control"]},
+    ]
+    rec = record(arms=arms, interventions=interventions)
+    assert run("arms.placebo_arm_gets_active_drug", rec) == []
+    sham = [{**arms[0]}, {**arms[1], "type": "SHAM_COMPARATOR"}]
+    assert run("arms.sham_without_sham", record(arms=sham, interventions=interventions)) == []
+
+
+def test_a_dose_ending_in_zero_is_not_a_zero_dose() -> None:
+    arms = [
+        {"label": "Drug X", "type": "EXPERIMENTAL", "intervention_names": ["Drug: Drug X"]},
+        {"label": "Control", "type": "PLACEBO_COMPARATOR", "intervention_names": ["Drug: Drug Y"]},
+    ]
+    interventions = [
+        {"type": "DRUG", "name": "Drug X", "arm_labels": ["Drug X"]},
+        {"type": "DRUG", "name": "Drug Y", "description": "nab-paclitaxel 260 mg/m2", "arm_labels": ["Control"]},
+    ]
+    assert len(run("arms.placebo_arm_gets_active_drug", record(arms=arms, interventions=interventions))) == 1

@@ -12,13 +12,23 @@ from extract.check.text import strip_type_prefix
 from extract.model import Arm
 from extract.model.vocab import ArmType, InterventionModel, StudyType
 
+# An inactive control described without the word placebo: "no active component", "the same procedure
+# without the active agent", a zero dose ("0% N2O", "0 g/kg ethanol"), sterile water, a low-output device.
+_INACTIVE = (
+    r"no\s+active\s+(?:ingredients?|components?|agents?|drugs?|substances?|compounds?)|"
+    r"without\s+(?:the\s+|any\s+)?(?:active|study|investigational)\s+(?:ingredients?|components?|agents?|drugs?|substances?)|"
+    r"non-?active|non-?therapeutic|sterile\s+water|zero[\s-]dose|low[\s-]output|nacl|sodium\s+chloride|"
+    r"0(?:\.0+)?\s*(?:%|mg|g|ml|iu|µg|mcg|g/kg|mg/kg)(?!\w)"
+)
 PLACEBO_WORDS = re.compile(
-    r"\b(?:placebos?|sham|vehicle|dummy|dummies|saline|sugar\s+pills?|inert|inactive|matching\s+tablets?)\b",
+    r"(?:\b(?:placebos?|sham|vehicle|dummy|dummies|saline|sugar\s+pills?|inert|inactive|matching\s+tablets?)\b|"
+    rf"(?<![\w.])(?:{_INACTIVE}))",
     re.IGNORECASE,
 )
 SHAM_WORDS = re.compile(
-    r"\b(?:sham|placebos?|simulated|simulation|mock|inactive|detuned|de-tuned|turned\s+off|switched\s+off|"
-    r"no\s+current|zero\s+intensity|subtherapeutic|sub-therapeutic|dummy|imitation|fake)\b",
+    r"(?:\b(?:sham|placebos?|simulated|simulation|mock|inactive|detuned|de-tuned|turned\s+off|switched\s+off|"
+    r"no\s+current|zero\s+intensity|subtherapeutic|sub-therapeutic|dummy|imitation|fake|vehicle|saline)\b|"
+    rf"(?<![\w.])(?:{_INACTIVE}))",
     re.IGNORECASE,
 )
 
@@ -53,7 +63,8 @@ def placebo_arm_gets_active_drug(ctx: Context) -> Iterator[Hit]:
     """A PLACEBO_COMPARATOR arm has no placebo, sham, vehicle or dummy, or receives everything an
     experimental arm receives.
 
-    A placebo comparator is defined by its placebo: an arm typed PLACEBO_COMPARATOR that gives
+    A placebo comparator is defined by its placebo (or an inactive control in other words: "no active
+    component", "without the active agent", a zero dose, sterile water): an arm typed PLACEBO_COMPARATOR that gives
     only active treatment (often the experimental arm's own investigational agent) is mistyped,
     and whoever reads "placebo-controlled" from the arm types misreads the design. Crossover
     and factorial studies (each sequence gets drug and placebo in turn; each factor's placebo arm
@@ -103,7 +114,8 @@ def placebo_arm_gets_active_drug(ctx: Context) -> Iterator[Hit]:
 )
 def sham_without_sham(ctx: Context) -> Iterator[Hit]:
     """A SHAM_COMPARATOR arm whose label, description and interventions never mention a sham
-    (simulated, inactive, detuned, mock, placebo) procedure or device.
+    (simulated, inactive, detuned, mock, placebo) procedure or device, nor an inactive control in
+    other words ("sterile water", "0% N2O", "no active component", "without the active agent").
 
     Without a sham the comparator is an active or no-treatment control, and a blinded
     sham-controlled design cannot be read from the record.
