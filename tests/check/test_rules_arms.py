@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from extract.check import Finding
 from tests.check.conftest import merge, paths, record, run
 
 PLACEBO = "arms.placebo_arm_gets_active_drug"
@@ -229,3 +230,29 @@ def test_a_dose_ending_in_zero_is_not_a_zero_dose() -> None:
         {"type": "DRUG", "name": "Drug Y", "description": "nab-paclitaxel 260 mg/m2", "arm_labels": ["Control"]},
     ]
     assert len(run("arms.placebo_arm_gets_active_drug", record(arms=arms, interventions=interventions))) == 1
+
+
+# --- arms.lacks_what_it_lists --------------------------------------------------------------------
+
+
+def _lacking(label: str, given: list[str]) -> list[Finding]:
+    interventions = [{"type": "DRUG", "name": name, "arm_labels": [label]} for name in given]
+    arms = [{"label": label, "type": "ACTIVE_COMPARATOR", "intervention_names": [f"Drug: {n}" for n in given]}]
+    return run("arms.lacks_what_it_lists", record(arms=arms, interventions=interventions))
+
+
+def test_arm_without_x_that_receives_x_fires() -> None:
+    findings = _lacking("Chemotherapy without bevacizumab", ["Chemotherapy", "Bevacizumab"])
+    assert paths(findings) == [["arms[0]", "interventions[1]"]]
+
+
+@pytest.mark.parametrize(
+    ("label", "given"),
+    [
+        ("Chemotherapy with or without bevacizumab", ["Chemotherapy", "Bevacizumab"]),
+        ("Chemotherapy without bevacizumab", ["Chemotherapy", "Bevacizumab placebo"]),
+        ("Chemotherapy without bevacizumab", ["Chemotherapy"]),
+    ],
+)
+def test_options_placebos_and_true_absences_stay_silent(label: str, given: list[str]) -> None:
+    assert _lacking(label, given) == []

@@ -121,3 +121,22 @@ def test_vague_measure_with_a_vague_description_fires() -> None:
         }
     )
     assert len(run("outcomes.vague_measure", rec)) == 1
+
+
+# --- outcomes.untimed_time_frame -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("frame", ["Through study completion", "End of study", "throughout the study", "Ongoing"])
+def test_time_frame_without_time_fires(frame: str) -> None:
+    rec = record(outcomes={"primary": [{"measure": "HbA1c change", "time_frame": frame}]})
+    assert paths(run("outcomes.untimed_time_frame", rec)) == [
+        ["outcomes.primary[0].time_frame", "outcomes.primary[0].measure"]
+    ]
+
+
+@pytest.mark.parametrize(
+    "frame", ["Through study completion, an average of 1 year", "End of study (week 24)", "Baseline and week 12"]
+)
+def test_time_frame_with_a_time_stays_silent(frame: str) -> None:
+    rec = record(outcomes={"primary": [{"measure": "HbA1c change", "time_frame": frame}]})
+    assert run("outcomes.untimed_time_frame", rec) == []

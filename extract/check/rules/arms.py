@@ -229,3 +229,49 @@ def intervention_without_arm(ctx: Context) -> Iterator[Hit]:
     for index in range(len(record.interventions)):
         if index not in linked:
             yield hit("intervention belongs to no arm", ctx.intervention(index))
+
+
+# "Chemotherapy without bevacizumab", "no aspirin": what an arm says it does not give. "with or without X"
+# names an option, not an absence.
+_LACKS = re.compile(
+    r"(?<!\bor\s)\b(?:without|excluding|minus|w/o)\s+(?:the\s+|any\s+|additional\s+|concurrent\s+|adjuvant\s+)?"
+    r"(?P<what>[a-z0-9][\w-]*)",
+    re.IGNORECASE,
+)
+
+
+@rule(
+    "arms.lacks_what_it_lists",
+    "warning",
+    example="Arm 'Chemotherapy without bevacizumab' receives 'Drug: Bevacizumab'",
+)
+def lacks_what_it_lists(ctx: Context) -> Iterator[Hit]:
+    """An arm's label says it is without an intervention ("Chemotherapy without bevacizumab") yet the
+    arm receives it.
+
+    The arm's links or its label are wrong: readers of the label and readers of the links see two
+    different regimens. Only the label is read (a description's "1 week without capecitabine" is a
+    schedule); options ("with or without X") and placebos of X ("X placebo") are not reported; the
+    intervention must be named by its first word (four letters or more) right after "without".
+    """
+    record = ctx.record
+    for index, arm in enumerate(record.arms):
+        text = arm.label
+        if "without" not in text.lower() and "w/o" not in text.lower() and "exclud" not in text.lower():
+            continue
+        lacked = {m["what"].lower() for m in _LACKS.finditer(text) if len(m["what"]) >= 4}
+        if not lacked:
+            continue
+        for i in ctx.arm_interventions[index]:
+            intervention = record.interventions[i]
+            if PLACEBO_WORDS.search(intervention.name):
+                continue
+            names = [intervention.name, *intervention.other_names]
+            heads = {n.split()[0].lower().strip("(),") for n in names if n.split()}
+            said = sorted(lacked & heads)
+            if said:
+                yield hit(
+                    f"arm {arm.label!r} says it is without {said[0]} but receives {intervention.name!r}",
+                    ctx.arm(index),
+                    ctx.intervention(i),
+                )

@@ -158,3 +158,61 @@ def vague_measure(ctx: Context) -> Iterator[Hit]:
             yield hit(
                 f"outcome measure {outcome.measure!r} is not specific", ctx.field(f"{path}.measure", outcome.measure)
             )
+
+
+# Time frames that name no time: PRS asks for the specific points ("Baseline, Week 12") or a
+# duration; "through study completion" is accepted only with its average ("an average of 1 year").
+_UNTIMED_FRAMES = frozenset(
+    norm(phrase)
+    for phrase in (
+        "end of study",
+        "end of the study",
+        "study end",
+        "at the end of the study",
+        "at end of study",
+        "through study completion",
+        "study completion",
+        "until study completion",
+        "at study completion",
+        "up to study completion",
+        "end of trial",
+        "trial completion",
+        "end of treatment",
+        "duration of study",
+        "duration of the study",
+        "study duration",
+        "throughout the study",
+        "during the study",
+        "entire study",
+        "the entire study period",
+        "over the study period",
+        "length of study",
+        "length of the study",
+        "ongoing",
+        "continuous",
+    )
+)
+
+
+@rule(
+    "outcomes.untimed_time_frame",
+    "warning",
+    example="Time frame 'Through study completion' (no average duration, no time points)",
+)
+def untimed_time_frame(ctx: Context) -> Iterator[Hit]:
+    """An outcome's time frame names no time: only "end of study", "through study completion",
+    "throughout the study" and the like.
+
+    PRS review asks for specific time points or a duration so that results can be read against
+    them; "through study completion" is accepted with its average ("..., an average of 1 year").
+    Only time frames that are nothing but such a phrase are reported: any number, date or named
+    visit ("Week 12", "an average of 18 months") makes one specific.
+    """
+    for path, outcome in _outcomes(ctx):
+        frame = outcome.time_frame
+        if frame and len(frame) <= 60 and norm(frame) in _UNTIMED_FRAMES:
+            yield hit(
+                f"outcome time frame {frame!r} names no time point or duration",
+                ctx.field(f"{path}.time_frame", frame),
+                ctx.field(f"{path}.measure", outcome.measure),
+            )
