@@ -532,3 +532,12 @@ def test_a_criterion_in_both_lists_under_plain_headers_still_fires() -> None:
     assert paths(run("eligibility.duplicate_item", eligible(text))) == [
         ["eligibility.inclusion[1]", "eligibility.exclusion[0]"]
     ]
+
+
+def test_announcement_that_ends_a_sub_list_fires() -> None:
+    text = (
+        "Inclusion Criteria:\n\n- Adults with condition Y:\n    - Stage II or III\n"
+        "    - Adequate organ function, defined as all of the following laboratory values:\n- Signed consent.\n"
+    )
+    findings = run("eligibility.dangling_sublist", eligible(text))
+    assert paths(findings) == [["eligibility.inclusion[2]"]]

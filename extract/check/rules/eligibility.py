@@ -556,6 +556,8 @@ def _list_is_missing(item: CriterionItem, after: list[CriterionItem]) -> bool:
     before the list ends (unless that one reads as a member), or an announced list of laboratory limits is followed by an item without a
     number.
     """
+    if not after:
+        return True  # the next item is shallower: the announcement was the last of its sub-list
     following = after[0]
     successor = _next_number(item.label)
     if (
