@@ -85,6 +85,7 @@ class Source:
     def set_sex(self, value: str) -> None: ...
     def set_minimum_age(self, value: str) -> None: ...
     def set_enrollment_type(self, value: str) -> None: ...
+    def set_enrollment_count(self, value: int) -> None: ...
     def unlink_arm(self, label: str) -> None: ...
     def set_phases(self, phases: list[str]) -> None: ...
     def set_masking(self, level: str, roles: list[str]) -> None: ...
@@ -154,6 +155,9 @@ class V2Source(Source):
 
     def set_enrollment_type(self, value: str) -> None:
         self._module("designModule")["enrollmentInfo"]["type"] = value
+
+    def set_enrollment_count(self, value: int) -> None:
+        self._module("designModule")["enrollmentInfo"]["count"] = value
 
     def set_phases(self, phases: list[str]) -> None:
         self._module("designModule")["phases"] = phases
@@ -268,6 +272,11 @@ class XMLSource(Source):
         node = self.root.find("enrollment")
         assert node is not None
         node.set("type", self._WORDS[value])
+
+    def set_enrollment_count(self, value: int) -> None:
+        node = self.root.find("enrollment")
+        assert node is not None
+        node.text = str(value)
 
     def set_phases(self, phases: list[str]) -> None:
         self._text("phase", "/".join(p.replace("PHASE", "Phase ") for p in phases))
@@ -636,6 +645,20 @@ def _enrollment_estimated(src: Source, rec: TrialRecord) -> Planted:
     return Planted("enrollment of a COMPLETED study retyped ESTIMATED", None)
 
 
+def _enrollment_zero(src: Source, rec: TrialRecord) -> Planted:
+    assert rec.enrollment is not None
+    src.set_enrollment_count(0)
+    return Planted(f"enrollment of a COMPLETED study ({rec.enrollment.count}, ACTUAL) set to 0", None)
+
+
+def _untimed_frame(src: Source, rec: TrialRecord) -> Planted:
+    src.set_outcome(0, time_frame="Through study completion")
+    return Planted(
+        f"time frame of primary outcome {rec.outcomes.primary[0].measure!r} replaced by 'Through study completion'",
+        "outcomes.primary[0].time_frame",
+    )
+
+
 def _unlink_applies(rec: TrialRecord) -> bool:
     return (
         rec.study_type == "INTERVENTIONAL"
@@ -801,6 +824,8 @@ DEFECTS: tuple[Defect, ...] = (
     Defect("placebo-open-label", "design.placebo_in_open_label", _placebo_masked_applies, _open_label),
     Defect("masking-roles", "design.masking_roles_count", _roles_applies, _wrong_level),
     Defect("one-arm-parallel", "design.multi_arm_model_with_one_arm", _one_arm_parallel_applies, _parallel),
+    Defect("completed-enrollment-zero", "enrollment.finished_with_none", _enrollment_applies, _enrollment_zero),
+    Defect("untimed-time-frame", "outcomes.untimed_time_frame", _outcome_applies, _untimed_frame),
 )
 
 

@@ -8,47 +8,111 @@ value has no v2 equivalent, so nothing is guessed silently.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 import textwrap
+from collections.abc import Callable
 from enum import StrEnum
 from typing import TypeVar
 
 from extract.errors import MappingError
 from extract.model.vocab import (
+    MASKED_ROLE_COUNT,
     AgencyClass,
     Allocation,
+    ArmType,
     DateType,
     InterventionModel,
     InterventionType,
     Masking,
     OverallStatus,
     Phase,
+    PrimaryPurpose,
+    Sex,
     StudyType,
     WhoMasked,
 )
 
 E = TypeVar("E", bound=StrEnum)
+T = TypeVar("T")
 
 _NOT_GIVEN = {"", "n/a", "na", "none given", "not provided", "not reported", "-"}
 
-# Spellings that do not reduce to the v2 name by upper-casing and underscoring.
+# Spellings that do not reduce to the v2 name by upper-casing and underscoring: every form
+# ClinicalTrials.gov's own XML used over its schema versions (2000s "Double Blind", "Both",
+# "Caregiver"; 2017+ "Double", "All", "Care Provider") and what registry pages write.
 _ALIASES: dict[type[StrEnum], dict[str, str]] = {
-    OverallStatus: {"UNKNOWN_STATUS": "UNKNOWN", "ACTIVE_NOT_RECRUITING": "ACTIVE_NOT_RECRUITING"},
-    DateType: {"ANTICIPATED": "ESTIMATED", "EXPECTED": "ESTIMATED"},
-    StudyType: {"OBSERVATIONAL_PATIENT_REGISTRY": "OBSERVATIONAL", "INTERVENTIONAL_CLINICAL_TRIAL": "INTERVENTIONAL"},
-    Allocation: {"N_A": "NA", "NON_RANDOMISED": "NON_RANDOMIZED", "RANDOMISED": "RANDOMIZED"},
+    OverallStatus: {
+        "UNKNOWN_STATUS": "UNKNOWN",
+        "ACTIVE_NOT_RECRUITING": "ACTIVE_NOT_RECRUITING",
+        "AVAILABLE_FOR_EXPANDED_ACCESS": "AVAILABLE",
+        "NO_LONGER_RECRUITING": "ACTIVE_NOT_RECRUITING",
+    },
+    DateType: {"ANTICIPATED": "ESTIMATED", "EXPECTED": "ESTIMATED", "ESTIMATE": "ESTIMATED"},
+    StudyType: {
+        "OBSERVATIONAL_PATIENT_REGISTRY": "OBSERVATIONAL",
+        "INTERVENTIONAL_CLINICAL_TRIAL": "INTERVENTIONAL",
+        "PATIENT_REGISTRY": "OBSERVATIONAL",
+    },
+    Allocation: {
+        "N_A": "NA",
+        "NON_RANDOMISED": "NON_RANDOMIZED",
+        "RANDOMISED": "RANDOMIZED",
+        "NONRANDOMIZED": "NON_RANDOMIZED",
+        "NOT_RANDOMIZED": "NON_RANDOMIZED",
+    },
     InterventionModel: {
         "SINGLE_GROUP_ASSIGNMENT": "SINGLE_GROUP",
         "PARALLEL_ASSIGNMENT": "PARALLEL",
         "CROSSOVER_ASSIGNMENT": "CROSSOVER",
         "FACTORIAL_ASSIGNMENT": "FACTORIAL",
         "SEQUENTIAL_ASSIGNMENT": "SEQUENTIAL",
+        "SINGLE_GROUP": "SINGLE_GROUP",
+        "SINGLE_ARM": "SINGLE_GROUP",
+    },
+    PrimaryPurpose: {
+        "EDUCATIONAL_COUNSELING_TRAINING": "ECT",
+        "EDUCATIONAL_COUNSELLING_TRAINING": "ECT",
+        "SUPPORTIVE": "SUPPORTIVE_CARE",
     },
     AgencyClass: {"U_S_FED": "FED", "INDIVIDUAL": "INDIV", "OTHER_U_S_GOV": "OTHER_GOV"},
-    InterventionType: {"BIOLOGIC": "BIOLOGICAL"},
-    Masking: {"NONE_OPEN_LABEL": "NONE", "OPEN_LABEL": "NONE"},
-    WhoMasked: {"OUTCOMES_ASSESSOR": "OUTCOMES_ASSESSOR", "CARE_PROVIDER": "CARE_PROVIDER", "SUBJECT": "PARTICIPANT"},
+    InterventionType: {
+        "BIOLOGIC": "BIOLOGICAL",
+        "BIOLOGICAL_VACCINE": "BIOLOGICAL",
+        "VACCINE": "BIOLOGICAL",
+        "PROCEDURE_SURGERY": "PROCEDURE",
+        "SURGERY": "PROCEDURE",
+        "BEHAVIOURAL": "BEHAVIORAL",
+        "GENE_TRANSFER": "GENETIC",
+        "RADIATION_THERAPY": "RADIATION",
+    },
+    Masking: {
+        "NONE_OPEN_LABEL": "NONE",
+        "OPEN_LABEL": "NONE",
+        "OPEN": "NONE",
+        "NO_MASKING": "NONE",
+        "UNMASKED": "NONE",
+        "SINGLE_BLIND": "SINGLE",
+        "SINGLE_BLINDED": "SINGLE",
+        "DOUBLE_BLIND": "DOUBLE",
+        "DOUBLE_BLINDED": "DOUBLE",
+        "TRIPLE_BLIND": "TRIPLE",
+        "TRIPLE_BLINDED": "TRIPLE",
+        "QUADRUPLE_BLIND": "QUADRUPLE",
+        "QUADRUPLE_BLINDED": "QUADRUPLE",
+    },
+    WhoMasked: {
+        "OUTCOMES_ASSESSOR": "OUTCOMES_ASSESSOR",
+        "OUTCOME_ASSESSOR": "OUTCOMES_ASSESSOR",
+        "CARE_PROVIDER": "CARE_PROVIDER",
+        "CAREGIVER": "CARE_PROVIDER",
+        "CARE_GIVER": "CARE_PROVIDER",
+        "SUBJECT": "PARTICIPANT",
+        "PATIENT": "PARTICIPANT",
+    },
+    Sex: {"BOTH": "ALL", "MALE_AND_FEMALE": "ALL", "FEMALES": "FEMALE", "MALES": "MALE"},
+    ArmType: {"PLACEBO": "PLACEBO_COMPARATOR", "SHAM": "SHAM_COMPARATOR", "ACTIVE_CONTROL": "ACTIVE_COMPARATOR"},
 }
 
 
@@ -91,7 +155,13 @@ def to_phases(text: str | None, field: str = "phases") -> list[Phase]:
             "EARLY_PHASE_1": "EARLY_PHASE1",
             "EARLY_PHASE1": "EARLY_PHASE1",
         }.get(key, key)
-        key = {"PHASEI": "PHASE1", "PHASEII": "PHASE2", "PHASEIII": "PHASE3", "PHASEIV": "PHASE4"}.get(key, key)
+        key = {
+            "PHASEI": "PHASE1",
+            "PHASEII": "PHASE2",
+            "PHASEIII": "PHASE3",
+            "PHASEIV": "PHASE4",
+            "PHASE0": "EARLY_PHASE1",
+        }.get(key, key)
         if re.fullmatch(r"[1-4]", key):
             key = "PHASE" + key
         try:
@@ -120,7 +190,30 @@ def to_masking(text: str | None, field: str = "design.masking") -> tuple[Masking
             who = to_enum(WhoMasked, role, "design.who_masked")
             if who is not None and who not in roles:
                 roles.append(who)
+    # Before 2017 "Double Blind" meant "blinded" whatever the roles: "Double Blind (Subject, Caregiver,
+    # Investigator, Outcomes Assessor)". CT.gov's own conversion set the level from the roles listed
+    # (that study is QUADRUPLE today), so a "... Blind" spelling with roles takes its level from them.
+    if roles and "BLIND" in enum_key(head):
+        masking = next(level for level, count in MASKED_ROLE_COUNT.items() if count == len(roles))
     return masking, roles
+
+
+@dataclasses.dataclass
+class UnmappedLog:
+    """Collects the values a mapper could not map, so one unknown spelling empties one field, not the record.
+
+    Entries have the shape extraction rows keep in `provenance.unmapped`: {path, value, reason}.
+    """
+
+    entries: list[dict[str, str]] = dataclasses.field(default_factory=list)
+
+    def keep(self, path: str, value: str | None, convert: Callable[[str | None], T]) -> T | None:
+        """`convert(value)`; on MappingError the entry is logged and the field is left empty (None)."""
+        try:
+            return convert(value)
+        except MappingError as exc:
+            self.entries.append({"path": path, "value": value or "", "reason": str(exc)})
+            return None
 
 
 def to_bool(text: str | None, field: str) -> bool | None:

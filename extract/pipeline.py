@@ -31,9 +31,10 @@ from extract.structured import ctgov_v2, ctgov_xml
 if TYPE_CHECKING:
     from extract.llm.client import EndpointConfig
 
-_MAPPERS: dict[str, tuple[str, Callable[[Any], TrialRecord]]] = {
-    Kind.CTGOV_V2: (ctgov_v2.EXTRACTOR, ctgov_v2.map_study),
-    Kind.CTGOV_XML: (ctgov_xml.EXTRACTOR, ctgov_xml.map_study),
+# Each mapper returns the record and the values it left unmapped (one field emptied each).
+_MAPPERS: dict[str, tuple[str, Callable[[Any], tuple[TrialRecord, list[dict[str, str]]]]]] = {
+    Kind.CTGOV_V2: (ctgov_v2.EXTRACTOR, ctgov_v2.map_study_logged),
+    Kind.CTGOV_XML: (ctgov_xml.EXTRACTOR, ctgov_xml.map_study_logged),
 }
 PAGE_KINDS = frozenset({Kind.PAGE_TEXT, Kind.PAGE_HTML})
 
@@ -92,12 +93,14 @@ def extract_structured(source: SourceRecord) -> ExtractionRow:
         exc = errors.NotAStudy(f"no structured mapping for input kind {source.kind!r}")
         return ExtractionRow.failed(source, exc, provenance)
     try:
-        record = mapper(source.payload)
+        record, unmapped = mapper(source.payload)
     except ValidationError as exc:
         return ExtractionRow.failed(source, errors.RecordInvalid(errors.describe_validation_error(exc)), provenance)
     except errors.TrialQAError as exc:
         return ExtractionRow.failed(source, exc, provenance)
     provenance["span_base"] = SPAN_BASE_CRITERIA
+    if unmapped:
+        provenance["unmapped"] = unmapped
     return ExtractionRow.ok(source, record, provenance)
 
 

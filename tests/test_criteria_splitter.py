@@ -295,3 +295,23 @@ def test_xml_items_on_the_header_line_keep_their_label(records_dir: Path) -> Non
     assert split.headers[-1].text == "Exclusion Criteria"
     assert split.exclusion[0].label == "1."
     assert split.exclusion[0].text.startswith("Age less than (<) 40 years during study period.")
+
+
+def test_an_item_that_refers_to_the_inclusion_criteria_is_not_a_header() -> None:
+    split = split_criteria(
+        "Inclusion Criteria:\n- Adults\nExclusion Criteria:\n- Prior therapy\n"
+        "- Patients who do not meet the inclusion criteria\n- Pregnancy\n"
+    )
+    assert [i.text for i in split.exclusion] == [
+        "Prior therapy",
+        "Patients who do not meet the inclusion criteria",
+        "Pregnancy",
+    ]
+
+
+def test_a_sentence_about_the_criteria_is_not_a_header() -> None:
+    split = split_criteria(
+        "Inclusion criteria required a principal diagnosis of OCD.\n\nExclusion criteria included primary depression.\n"
+    )
+    assert split.headers == []
+    assert len(split.inclusion) == 2

@@ -15,7 +15,7 @@ from extract.check import rules as _rules  # noqa: F401  (registers every rule)
 from extract.check.config import CheckConfig, ConfigError
 from extract.check.context import Context
 from extract.check.finding import Evidence, Finding, Severity
-from extract.check.registry import RULES, Rule
+from extract.check.registry import RULES, Rule, RuleFailed
 from extract.model import TrialRecord
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "Evidence",
     "Finding",
     "Rule",
+    "RuleFailed",
     "Severity",
     "active_rules",
     "check_record",
@@ -74,10 +75,13 @@ def check_record(
     findings: list[Finding] = []
     nct_id = ctx.nct_id
     for rule, severity in rules if rules is not None else active_rules(config):
-        for hit in rule.function(ctx):  # inlined Rule.__call__: this loop runs rules x records times
-            findings.append(
-                Finding(
-                    nct_id=nct_id, rule=rule.id, severity=severity, message=hit.message, evidence=list(hit.evidence)
+        try:
+            for hit in rule.function(ctx):  # inlined Rule.__call__: this loop runs rules x records times
+                findings.append(
+                    Finding(
+                        nct_id=nct_id, rule=rule.id, severity=severity, message=hit.message, evidence=list(hit.evidence)
+                    )
                 )
-            )
+        except Exception as exc:  # a rule's bug on odd text must not end a batch of thousands of records
+            raise RuleFailed(f"rule {rule.id} failed on this record ({type(exc).__name__}: {exc})") from exc
     return findings

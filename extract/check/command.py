@@ -22,6 +22,7 @@ from rich.table import Table
 
 from extract.check import RULES, Finding, Severity, active_rules
 from extract.check.config import CheckConfig, ConfigError, discover, load_file, validate_patterns
+from extract.check.precision import measured, measurements
 from extract.check.runner import Checked, iter_checked
 from extract.cli_options import EXIT_CODES_HELP, ExitCode, Inputs, KeepGoing, MaxBytes
 from extract.load import DEFAULT_MAX_BYTES
@@ -258,6 +259,7 @@ def rules_cmd(
                 "enabled": settings.enabled(rule_id),
                 "catches": rule.doc if full else rule.summary,
                 "example": rule.example,
+                "precision": measured(rule_id),
             }
         )
     fmt = _default_format(output_format)
@@ -271,14 +273,24 @@ def rules_cmd(
         writer.writerows(rows)
         return
     table = Table(show_lines=True, expand=True)
-    for name in ("rule", "severity", "what it catches", "example"):
+    for name in ("rule", "severity", "what it catches", "example", "precision"):
         table.add_column(name, no_wrap=name in ("rule", "severity"))
     for row in rows:
         severity = Severity(row["severity"])
         style = _SEVERITY_STYLE[severity] if row["enabled"] else "dim"
         label = severity.value if row["enabled"] else f"{severity.value} (disabled)"
-        table.add_row(escape(row["id"]), f"[{style}]{label}[/{style}]", escape(row["catches"]), escape(row["example"]))
-    Console(highlight=False, emoji=False).print(table)
+        table.add_row(
+            escape(row["id"]),
+            f"[{style}]{label}[/{style}]",
+            escape(row["catches"]),
+            escape(row["example"]),
+            escape(row["precision"]),
+        )
+    console = Console(highlight=False, emoji=False)
+    console.print(table)
+    sample, _ = measurements()
+    if sample:
+        console.print(f"precision: judged by hand on {escape(sample)}")
 
 
 def register(app: typer.Typer) -> None:

@@ -15,6 +15,11 @@ from typing import NamedTuple
 
 from extract.check.context import Context
 from extract.check.finding import Evidence, Finding, Severity
+from extract.errors import TrialQAError
+
+
+class RuleFailed(TrialQAError):
+    """A rule raised on a record: that record becomes an error row naming the rule; the batch goes on."""
 
 
 class Hit(NamedTuple):

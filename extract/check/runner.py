@@ -129,7 +129,10 @@ def _checked(
     source: SourceRecord, record: TrialRecord, text: str | None, rules: list[tuple[Rule, Severity]]
 ) -> Checked:
     record_id = record.nct_id or source.id
-    findings = check_record(record, text, record_id=record_id, rules=rules)
+    try:
+        findings = check_record(record, text, record_id=record_id, rules=rules)
+    except errors.TrialQAError as exc:  # RuleFailed: this record is an error row, the batch goes on
+        return _error(source, exc.type_name, str(exc))
     return Checked(record_id, source.path, "checked", findings)
 
 

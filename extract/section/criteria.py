@@ -50,6 +50,19 @@ _HEADER_STARTS = re.compile(
     rf"^(?:(?:key|main|major|general|principal|additional|specific)\s+)?{_HEADER_KIND}\s+{_CRITERIA_WORD}\b.{{0,50}}$",
     re.IGNORECASE,
 )
+# "Inclusion criteria required that ..." / "Exclusion criteria included ...": a sentence about the
+# criteria (old free-text records), not a header, although it starts like "Inclusion Criteria for Stage 1".
+_SENTENCE_AFTER_CRITERIA = re.compile(
+    rf"^(?:\S+\s+){{0,2}}?{_CRITERIA_WORD}\s+(?:were|was|are|is|will|must|required|requires|require|included|includes|"
+    rf"include|consist\w*|compris\w*|contain\w*|specif\w*|appl\w*|vary|varied|differ\w*)\b",
+    re.IGNORECASE,
+)
+# "Patients who do not meet the inclusion criteria" / "Any of the above exclusion criteria": an item that
+# refers to a list, not a header (headers do not speak of "the" list or of meeting it).
+_REFERS_TO_CRITERIA = re.compile(
+    r"\b(?:the|meets?|meeting|met|fulfil\w*|satisf\w*|not|any|all|above|listed|see|per|who|that|which|do|does|did)\b",
+    re.IGNORECASE,
+)
 _GENERIC_HEADER = re.compile(
     rf"^(?:(?:study\s+|participant\s+|patient\s+)?eligibility(?:\s+{_CRITERIA_WORD})?|{_CRITERIA_WORD}|"
     rf"inclusion\s*(?:/|and|&)\s*exclusion(?:\s+{_CRITERIA_WORD})?)$",
@@ -110,6 +123,11 @@ def _lines(text: str, start: int, end: int) -> list[_Line]:
     return lines
 
 
+def marker_style(marker: str) -> str:
+    """The kind and shape of an item marker: 'decimal.', 'alpha)', 'roman.', 'bullet-', 'para' for none."""
+    return _marker_style(marker) if marker.strip() else "para"
+
+
 def _marker_style(marker: str) -> str:
     m = marker.strip()
     if m in _BULLET_CHARS or m == "o":
@@ -150,7 +168,7 @@ def header_kind(line_text: str) -> str | None:
     if _GENERIC_HEADER.match(head):
         return "generic"
     match = _HEADER_ENDS.match(head) or _HEADER_STARTS.match(head)
-    if not match:
+    if not match or _SENTENCE_AFTER_CRITERIA.match(head) or _REFERS_TO_CRITERIA.search(head, 0, match.start("kind")):
         return None
     if re.search(r"inclusion", head, re.I) and re.search(r"(?<!non-)(?<!non )\bexclusion", head, re.I):
         return "generic"  # "Inclusion/Exclusion:" names both lists

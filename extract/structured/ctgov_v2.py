@@ -10,7 +10,7 @@ from typing import Any
 
 from extract.model import TrialRecord
 from extract.normalize import clean_block, clean_line
-from extract.structured.common import eligibility_lists
+from extract.structured.common import eligibility_lists, validate_dropping_unknown_enums
 
 EXTRACTOR = "structured.ctgov_v2"
 
@@ -47,6 +47,11 @@ def _outcomes(items: Any) -> list[dict[str, Any]]:
 
 def map_study(study: dict[str, Any]) -> TrialRecord:
     """One v2 study object (with protocolSection) -> validated record."""
+    return map_study_logged(study)[0]
+
+
+def map_study_logged(study: dict[str, Any]) -> tuple[TrialRecord, list[dict[str, str]]]:
+    """One v2 study object -> (validated record, the enum values outside the vocabulary, each field emptied)."""
     p = study.get("protocolSection") or {}
     ident = _get(p, "identificationModule") or {}
     status = _get(p, "statusModule") or {}
@@ -141,4 +146,4 @@ def map_study(study: dict[str, Any]) -> TrialRecord:
             if isinstance(loc, dict)
         ],
     }
-    return TrialRecord.model_validate(data)
+    return validate_dropping_unknown_enums(data)

@@ -29,6 +29,7 @@ from extract.model.vocab import (
     StudyType,
 )
 from extract.normalize import (
+    UnmappedLog,
     clean_block,
     clean_line,
     is_not_given,
@@ -39,6 +40,7 @@ from extract.normalize import (
     to_phases,
 )
 from extract.structured.common import eligibility_lists
+from extract.structured.legacy_design import design_fields
 
 EXTRACTOR = "structured.ctgov_xml"
 
@@ -54,14 +56,38 @@ def _texts(node: etree._Element, path: str) -> list[str]:
     return [line for e in node.findall(path) if (line := clean_line("".join(e.itertext())))]
 
 
-def _date(root: etree._Element, tag: str) -> dict[str, Any] | None:
-    node = root.find(tag)
-    if node is None or not (node.text or "").strip():
+# The same date under the names CT.gov's XML gave it over time (newest first): <lastchanged_date> and
+# <end_date> are the pre-2017 names of <last_update_posted> and <completion_date>.
+_DATE_TAGS = {
+    "last_update_posted": ("last_update_posted", "lastchanged_date", "last_update_submitted"),
+    "completion_date": ("completion_date", "end_date"),
+}
+
+
+def _first(root: etree._Element, tag: str) -> etree._Element | None:
+    for name in _DATE_TAGS.get(tag, (tag,)):
+        node = root.find(name)
+        if node is not None and (node.text or "").strip():
+            return node
+    return None
+
+
+def _date(root: etree._Element, tag: str, log: UnmappedLog) -> dict[str, Any] | None:
+    node = _first(root, tag)
+    if node is None:
+        return None
+    date = log.keep(node.tag, node.text, lambda v: to_partial_date(v, node.tag))
+    if date is None:
         return None
     return {
-        "date": to_partial_date(node.text, tag),
-        "type": to_enum(DateType, node.get("type"), f"{tag}@type"),
+        "date": date,
+        "type": log.keep(f"{node.tag}@type", node.get("type"), lambda v: to_enum(DateType, v, f"{node.tag}@type")),
     }
+
+
+def _last_update(root: etree._Element, log: UnmappedLog) -> str | None:
+    node = _first(root, "last_update_posted")
+    return None if node is None else log.keep(node.tag, node.text, lambda v: to_partial_date(v, node.tag))
 
 
 def _age(text: str | None) -> str | None:
@@ -80,16 +106,29 @@ def _outcomes(root: etree._Element, tag: str) -> list[dict[str, Any]]:
 
 
 def map_study(root: etree._Element) -> TrialRecord:
-    """One `<clinical_study>` element -> validated record."""
-    design = root.find("study_design_info")
-    design = design if design is not None else etree.Element("study_design_info")
-    masking, who_masked = to_masking(_text(design, "masking"))
+    """One `<clinical_study>` element -> validated record (values it cannot map are left empty)."""
+    return map_study_logged(root)[0]
+
+
+def map_study_logged(root: etree._Element) -> tuple[TrialRecord, list[dict[str, str]]]:
+    """One `<clinical_study>` element -> (validated record, the values left unmapped).
+
+    An unknown spelling empties that one field and is listed (path, value, reason) for
+    `provenance.unmapped`; the record goes on.
+    """
+    log = UnmappedLog()
+
+    def enum(enum_type: Any, path: str, value: str | None) -> Any:
+        return log.keep(path, value, lambda v: to_enum(enum_type, v, path))
+
+    design = _design(root)
+    masking, who_masked = log.keep("design.masking", design.get("masking"), to_masking) or (None, [])
     criteria_text = clean_block(_text(root, "eligibility/criteria/textblock"))
     enrollment_node = root.find("enrollment")
 
     interventions = []
     for node in root.findall("intervention"):
-        itype = to_enum(InterventionType, _text(node, "intervention_type"), "interventions.type")
+        itype = enum(InterventionType, "interventions.type", _text(node, "intervention_type"))
         interventions.append(
             {
                 "type": itype,
@@ -106,7 +145,7 @@ def map_study(root: etree._Element) -> TrialRecord:
         arms.append(
             {
                 "label": label,
-                "type": to_enum(ArmType, _text(node, "arm_group_type"), "arms.type"),
+                "type": enum(ArmType, "arms.type", _text(node, "arm_group_type")),
                 "description": clean_block(_text(node, "description")),
                 "intervention_names": [
                     f"{_type_title(i['type'])}: {i['name']}" for i in interventions if label in i["arm_labels"]
@@ -119,27 +158,27 @@ def map_study(root: etree._Element) -> TrialRecord:
         "brief_title": clean_line(_text(root, "brief_title")),
         "official_title": clean_line(_text(root, "official_title")),
         "acronym": clean_line(_text(root, "acronym")),
-        "overall_status": to_enum(OverallStatus, _text(root, "overall_status"), "overall_status"),
+        "overall_status": enum(OverallStatus, "overall_status", _text(root, "overall_status")),
         "why_stopped": clean_line(_text(root, "why_stopped")),
-        "last_update_date": to_partial_date(_text(root, "last_update_posted"), "last_update_posted"),
-        "start_date": _date(root, "start_date"),
-        "primary_completion_date": _date(root, "primary_completion_date"),
-        "completion_date": _date(root, "completion_date"),
-        "study_type": to_enum(StudyType, _text(root, "study_type"), "study_type"),
-        "phases": to_phases(_text(root, "phase")),
+        "last_update_date": _last_update(root, log),
+        "start_date": _date(root, "start_date", log),
+        "primary_completion_date": _date(root, "primary_completion_date", log),
+        "completion_date": _date(root, "completion_date", log),
+        "study_type": enum(StudyType, "study_type", _text(root, "study_type")),
+        "phases": log.keep("phases", _text(root, "phase"), to_phases) or [],
         "design": {
-            "allocation": to_enum(Allocation, _text(design, "allocation"), "design.allocation"),
-            "intervention_model": to_enum(
-                InterventionModel, _text(design, "intervention_model"), "design.intervention_model"
+            "allocation": enum(Allocation, "design.allocation", design.get("allocation")),
+            "intervention_model": enum(
+                InterventionModel, "design.intervention_model", design.get("intervention_model")
             ),
-            "primary_purpose": to_enum(PrimaryPurpose, _text(design, "primary_purpose"), "design.primary_purpose"),
+            "primary_purpose": enum(PrimaryPurpose, "design.primary_purpose", design.get("primary_purpose")),
             "masking": masking,
             "who_masked": who_masked,
         },
         "enrollment": (
             {
                 "count": int(enrollment_node.text) if (enrollment_node.text or "").strip().isdigit() else None,
-                "type": to_enum(EnrollmentType, _enrollment_type(enrollment_node.get("type")), "enrollment@type"),
+                "type": enum(EnrollmentType, "enrollment@type", _enrollment_type(enrollment_node.get("type"))),
             }
             if enrollment_node is not None
             else None
@@ -159,15 +198,17 @@ def map_study(root: etree._Element) -> TrialRecord:
             **eligibility_lists(criteria_text),
             "minimum_age": _age(_text(root, "eligibility/minimum_age")),
             "maximum_age": _age(_text(root, "eligibility/maximum_age")),
-            "sex": to_enum(Sex, _text(root, "eligibility/gender"), "eligibility.sex"),
-            "healthy_volunteers": to_bool(
-                _text(root, "eligibility/healthy_volunteers"), "eligibility.healthy_volunteers"
+            "sex": enum(Sex, "eligibility.sex", _text(root, "eligibility/gender")),
+            "healthy_volunteers": log.keep(
+                "eligibility.healthy_volunteers",
+                _text(root, "eligibility/healthy_volunteers"),
+                lambda v: to_bool(v, "eligibility.healthy_volunteers"),
             ),
             "criteria_text": criteria_text,
         },
         "sponsor": {
             "lead": clean_line(_text(root, "sponsors/lead_sponsor/agency")),
-            "lead_class": to_enum(AgencyClass, _text(root, "sponsors/lead_sponsor/agency_class"), "sponsor.lead_class"),
+            "lead_class": enum(AgencyClass, "sponsor.lead_class", _text(root, "sponsors/lead_sponsor/agency_class")),
             "collaborators": _texts(root, "sponsors/collaborator/agency"),
         },
         "locations": [
@@ -176,12 +217,20 @@ def map_study(root: etree._Element) -> TrialRecord:
                 "city": clean_line(_text(loc, "facility/address/city")),
                 "state": clean_line(_text(loc, "facility/address/state")),
                 "country": clean_line(_text(loc, "facility/address/country")),
-                "status": to_enum(RecruitmentStatus, _text(loc, "status"), "locations.status"),
+                "status": enum(RecruitmentStatus, "locations.status", _text(loc, "status")),
             }
             for loc in root.findall("location")
         ],
     }
-    return TrialRecord.model_validate(data)
+    return TrialRecord.model_validate(data), log.entries
+
+
+def _design(root: etree._Element) -> dict[str, str | None]:
+    """The design fields from <study_design_info> (2017+) or the older one-line <study_design>."""
+    info = root.find("study_design_info")
+    if info is not None:
+        return {key: _text(info, key) for key in ("allocation", "intervention_model", "primary_purpose", "masking")}
+    return design_fields(_text(root, "study_design"))
 
 
 def _enrollment_type(value: str | None) -> str | None:

@@ -276,3 +276,18 @@ def test_rules_lists_every_rule_with_its_documentation(tmp_path: Path, monkeypat
     assert design and all(r["id"].startswith("design.") and r["enabled"] is False for r in design)
     table = invoke("rules", "--format", "table", env={"COLUMNS": "300"})
     assert "eligibility.inclusion_item_in_exclusion" in table.stdout
+
+
+def test_rules_show_the_precision_measured_on_the_held_out_sample(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    data = orjson.loads((Path(__file__).parents[2] / "extract" / "check" / "precision.json").read_bytes())
+    listed = {r["id"]: r["precision"] for r in lines(invoke("rules", "--format", "jsonl").stdout)}
+    for rule_id, measured in data["rules"].items():
+        judged, true = measured["judged"], measured["true"]
+        assert listed[rule_id] == f"{true / judged:.2f} ({true}/{judged})"
+    unmeasured = sorted(set(RULES) - set(data["rules"]))
+    assert unmeasured and all(listed[r] == "no findings on the sample" for r in unmeasured)
+    table = invoke("rules", "--format", "table", env={"COLUMNS": "300"})
+    assert "judged by hand on the frozen held-out sample" in table.stdout

@@ -73,3 +73,35 @@ def test_odd_text_everywhere_does_not_crash(text: str) -> None:
     )
     check_record(rec)
     check_record(eligible(f"Inclusion Criteria:\n- {text or 'x'}\nExclusion Criteria:\n- {text or 'y'}"))
+
+
+def test_a_rule_that_raises_makes_one_error_row_and_the_batch_goes_on(tmp_path: Path) -> None:
+    import dataclasses
+
+    from extract.check import RULES, Severity
+    from extract.check.runner import iter_checked
+
+    def broken(ctx: Any) -> Any:
+        if ctx.record.nct_id == "NCT00000002":
+            raise IndexError("list index out of range")
+        return iter(())
+
+    rules = [(dataclasses.replace(RULES["eligibility.dangling_sublist"], function=broken), Severity.WARNING)]
+    for number in (1, 2, 3):
+        (tmp_path / f"NCT0000000{number}.json").write_bytes(
+            orjson.dumps(
+                {
+                    "protocolSection": {
+                        "identificationModule": {"nctId": f"NCT0000000{number}", "briefTitle": "A study"},
+                        "statusModule": {"overallStatus": "RECRUITING"},
+                    }
+                }
+            )
+        )
+    results = list(iter_checked([str(tmp_path)], rules))
+    assert [(r.record_id, r.status) for r in results] == [
+        ("NCT00000001", "checked"),
+        ("NCT00000002", "error"),
+        ("NCT00000003", "checked"),
+    ]
+    assert "RuleFailed: rule eligibility.dangling_sublist failed on this record (IndexError" in results[1].problem

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from extract.check import Finding
 from tests.check.conftest import merge, paths, record, run
 
 PLACEBO = "arms.placebo_arm_gets_active_drug"
@@ -185,3 +188,71 @@ def test_intervention_no_arm_receives_fires(two_arm: dict[str, Any]) -> None:
     )
     assert paths(run("arms.intervention_without_arm", record(**extra))) == [["interventions[2]"]]
     assert run("arms.intervention_without_arm", record(**two_arm)) == []
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Capsules with no active component, identical in appearance",
+        "The same infusion procedure without the active agent",
+        "Inhalation of 0% N2O in oxygen",
+        "Sterile water injection",
+        "NaCl 0.9% infusion",
+    ],
+)
+def test_inactive_control_without_the_word_placebo_is_a_placebo(description: str) -> None:
+    arms = [
+        {"label": "Drug X", "type": "EXPERIMENTAL", "intervention_names": ["Drug: Drug X"]},
+        {
+            "label": "Control",
+            "type": "PLACEBO_COMPARATOR",
+            "description": description,
+            "intervention_names": ["Drug: Control"],
+        },
+    ]
+    interventions = [
+        {"type": "DRUG", "name": "Drug X", "arm_labels": ["Drug X"]},
+        {"type": "DRUG", "name": "Control", "description": description, "arm_labels": ["Control"]},
+    ]
+    rec = record(arms=arms, interventions=interventions)
+    assert run("arms.placebo_arm_gets_active_drug", rec) == []
+    sham = [{**arms[0]}, {**arms[1], "type": "SHAM_COMPARATOR"}]
+    assert run("arms.sham_without_sham", record(arms=sham, interventions=interventions)) == []
+
+
+def test_a_dose_ending_in_zero_is_not_a_zero_dose() -> None:
+    arms = [
+        {"label": "Drug X", "type": "EXPERIMENTAL", "intervention_names": ["Drug: Drug X"]},
+        {"label": "Control", "type": "PLACEBO_COMPARATOR", "intervention_names": ["Drug: Drug Y"]},
+    ]
+    interventions = [
+        {"type": "DRUG", "name": "Drug X", "arm_labels": ["Drug X"]},
+        {"type": "DRUG", "name": "Drug Y", "description": "nab-paclitaxel 260 mg/m2", "arm_labels": ["Control"]},
+    ]
+    assert len(run("arms.placebo_arm_gets_active_drug", record(arms=arms, interventions=interventions))) == 1
+
+
+# --- arms.lacks_what_it_lists --------------------------------------------------------------------
+
+
+def _lacking(label: str, given: list[str]) -> list[Finding]:
+    interventions = [{"type": "DRUG", "name": name, "arm_labels": [label]} for name in given]
+    arms = [{"label": label, "type": "ACTIVE_COMPARATOR", "intervention_names": [f"Drug: {n}" for n in given]}]
+    return run("arms.lacks_what_it_lists", record(arms=arms, interventions=interventions))
+
+
+def test_arm_without_x_that_receives_x_fires() -> None:
+    findings = _lacking("Chemotherapy without bevacizumab", ["Chemotherapy", "Bevacizumab"])
+    assert paths(findings) == [["arms[0]", "interventions[1]"]]
+
+
+@pytest.mark.parametrize(
+    ("label", "given"),
+    [
+        ("Chemotherapy with or without bevacizumab", ["Chemotherapy", "Bevacizumab"]),
+        ("Chemotherapy without bevacizumab", ["Chemotherapy", "Bevacizumab placebo"]),
+        ("Chemotherapy without bevacizumab", ["Chemotherapy"]),
+    ],
+)
+def test_options_placebos_and_true_absences_stay_silent(label: str, given: list[str]) -> None:
+    assert _lacking(label, given) == []

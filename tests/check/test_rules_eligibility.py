@@ -208,6 +208,47 @@ def test_a_sibling_announcing_its_own_list_is_not_the_first_ones_member() -> Non
     assert paths(run("eligibility.dangling_sublist", eligible(text))) == [["eligibility.inclusion[0]"]]
 
 
+# Shapes of real records (held-out corpus and the review) whose announced list is there, flattened.
+@pytest.mark.parametrize(
+    "text",
+    [
+        # legacy XML: members as bare paragraphs at the announcement's own level
+        "Exclusion Criteria\n\nPatients with the following prior condition are excluded:\n\nNeuropsychiatric history.\n\n"
+        "Prior Medication:\n\nExcluded:\n\n  -  Prior etoposide.\n",
+        "Exclusion Criteria:\n\nSubjects with moderate persistent asthma defined as the presence of one of these features "
+        "are excluded:\n\nClinical features before treatment: daily symptoms.\n\nDaily medication required to maintain "
+        "control: inhaled corticosteroids.\n",
+        # same bullet for the announcement and its members
+        "Exclusion Criteria:\n\n  -  Any of the following symptoms at the time of study entry:\n\n  -  Unexplained fever.\n\n"
+        "  -  Night sweats.\n\n  -  Long-term treatment with any drug with anti-MAC activity.\n",
+        # the members come under a sub-heading
+        "Exclusion Criteria:\n\nPatients with the following conditions are excluded:\n\nTreatment Phase:\n\n"
+        "  -  Known allergy to the study medications.\n",
+        # mis-levelled: roman numerals after a numbered announcement
+        "Inclusion Criteria:\n\n1. Adults.\n2. Adequate organ function, defined as all of the following:\ni. ANC >= 1500/uL\n"
+        "ii. Platelets >= 100000/uL\n3. Signed consent.\n",
+    ],
+)
+def test_flattened_announced_list_stays_silent(text: str) -> None:
+    assert run("eligibility.dangling_sublist", eligible(text)) == [], text
+
+
+def test_numbering_that_runs_on_after_an_announcement_fires() -> None:
+    text = (
+        "Inclusion Criteria:\n\n1. Adults.\n2. Adequate organ function, defined as all of the following:\n"
+        "3. Signed consent.\n4. Able to swallow tablets.\n\nExclusion Criteria:\n\n1. Prior therapy.\n"
+    )
+    assert paths(run("eligibility.dangling_sublist", eligible(text))) == [["eligibility.inclusion[1]"]]
+
+
+def test_laboratory_limits_announced_then_a_criterion_without_numbers_fires() -> None:
+    text = (
+        "Exclusion Criteria:\n\n* Inadequate organ function, which meets any of the following laboratory limits:\n"
+        "* Serious, uncontrolled or active cardiovascular diseases.\n* Severe or poorly controlled diabetes.\n"
+    )
+    assert paths(run("eligibility.dangling_sublist", eligible(text))) == [["eligibility.exclusion[0]"]]
+
+
 # --- eligibility.age_mismatch ----------------------------------------------------------------
 
 
@@ -333,3 +374,171 @@ def test_both_parts_or_a_stub_record_stay_silent() -> None:
     assert run("eligibility.missing_section", both) == []
     assert run("eligibility.missing_section", stub) == []
     assert run("eligibility.missing_section", pdq) == []
+
+
+# --- eligibility.missing_section: exclusions written without a header ----------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # NIH Clinical Center paragraphs: exclusions as "No ..." / "must not" items
+        "Age greater than or equal to 18 years.\n\nPerformance status ECOG 0-2.\n\nNo prior vinorelbine therapy.\n",
+        "Patients must meet DSM-IV criteria for Bipolar Disorder.\n\nPatients must not have a serious medical illness.\n",
+        # prose
+        "Inclusion criteria required a principal diagnosis of OCD.\n\nExclusion criteria included primary depression.\n",
+        "Men and women with endophthalmitis were eligible. Patients were ineligible when the eye had prior surgery.\n",
+        # ORD "PROTOCOL ENTRY CRITERIA" layout
+        "PROTOCOL ENTRY CRITERIA:\n\n--Disease Characteristics--\n\nDiagnosis of psoriasis\n\n"
+        "--Patient Characteristics--\n\nRenal: No high blood or urinary calcium levels\n",
+        "-  Pregnant women in active labor\n\n  -  Not eligible if any of the following is present: Bleeding Infection\n",
+    ],
+)
+def test_exclusions_without_a_header_are_not_a_missing_part(text: str) -> None:
+    assert run("eligibility.missing_section", eligible(text)) == [], text
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("Men and women with controlled hypertension.", "no exclusion part"),
+        ("Inclusion Criteria:\n\n- Patients being considered for EsophyX treatment of GERD\n", "no exclusion part"),
+        ("No eligibility criteria", "placeholder"),
+        ("Please contact site for information.", "placeholder"),
+    ],
+)
+def test_criteria_without_any_exclusion_fire(text: str, message: str) -> None:
+    findings = run("eligibility.missing_section", eligible(text))
+    assert len(findings) == 1 and message in findings[0].message
+
+
+# --- eligibility.age_mismatch: ages that are not the study's limits ------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Inclusion Criteria:\n\n- Adults aged 18 to 65 years\n- Normal cardiac stress test required if any of the "
+        "following is present:\n    - Over age 50\n    - History of abnormal EKG\n",
+        "Inclusion Criteria:\n\n- Adults aged 18 to 65 years\n- Postmenopausal, defined as one of the following:\n"
+        "    - At least 55 years of age\n    - Under 55 years of age and amenorrheic for at least 12 months\n",
+        "Inclusion Criteria:\n\n- Adults aged 18 to 65 years\n- < 18 months of age:\n- CD4 count above 1000\n",
+        "Inclusion Criteria:\n\n- Adults aged 18 to 65 years\n- DONOR: Age < 75, older donors may be considered\n",
+        "Inclusion Criteria:\n\n- Adults aged 18 to 65 years\n- Sickle cell anemia (age 16 to 50 years) with prior stroke\n",
+        "Inclusion Criteria:\n\n- Adults aged 18 to 65 years\n- Performance status Karnofsky 60-100% (age 10 and over)\n",
+        "Inclusion Criteria:\n\n- Adults aged 18 to 65 years\n- Infants with gestational age less than 33 weeks\n",
+        "Inclusion Criteria:\n\n- Adults aged 18 to 65 years\n- Must have lymph node dissection if age 10 or over\n",
+        "Inclusion Criteria:\n\n- Adults aged 18 to 65 years\n- Children less than 12 years of age are excluded\n",
+        "Inclusion Criteria:\n\n- Adults aged 18 to 65 years\n- For subjects greater than 7 years of age, a rating of 3\n",
+    ],
+)
+def test_ages_of_subgroups_conditions_and_others_stay_silent(text: str) -> None:
+    rec = eligible(text, minimum_age="18 Years", maximum_age="65 Years")
+    assert run("eligibility.age_mismatch", rec) == [], text
+
+
+def test_a_parenthesis_after_the_population_still_states_the_study_ages() -> None:
+    paren = "Inclusion Criteria:\n\n- Men and women (aged 20 to 60 years)\n"
+    under_age_heading = "Inclusion Criteria:\n\n- Age:\n    - aged 20 to 60 years\n"
+    for text in (paren, under_age_heading):
+        findings = run("eligibility.age_mismatch", eligible(text, minimum_age="18 Years", maximum_age="65 Years"))
+        assert sorted(f.message.split(" but ")[1] for f in findings) == [
+            "maximum_age is 65 Years",
+            "minimum_age is 18 Years",
+        ], text
+
+
+# --- the swap rules: negation and incapacity scope, time anchors, parentheticals, headerless criteria ---
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        "Overt psychosis or mental disability or otherwise incompetent to give informed consent",
+        "Psychiatric illness or mental incapacity to understand and give informed consent",
+        "Any condition which would impede the ability to give informed consent",
+        "Denial of informed consent by the legal guardian",
+        "Lack of ability to give informed consent",
+        "Informed consent not signed",
+        "Written informed consent was not provided by parents",
+        "Received another investigational drug within 30 days prior to signing the informed consent form",
+        "Surgery on the leg <= 8 weeks before signing consent",
+        "Pregnancy or breast feeding (women of child-bearing potential are eligible but must consent to using "
+        "effective contraception)",
+        "Chronic diseases that could influence the patient's ability to participate in the study",
+        "Patients less than age 18 or over 70 years of age",
+    ],
+)
+def test_exclusions_that_mention_a_requirement_stay_silent(item: str) -> None:
+    rec = eligible(_exclusion(["Known brain metastases", item]), minimum_age="18 Years", maximum_age="70 Years")
+    assert run(IN_EXCLUSION, rec) == [], item
+
+
+def test_exclusion_sentence_in_criteria_without_headers_is_not_misplaced() -> None:
+    text = "Patients must be 18 years or older.\n\nPregnant women will be excluded.\n\nNo prior chemotherapy.\n"
+    assert run("eligibility.exclusion_item_in_inclusion", eligible(text)) == []
+
+
+def test_parenthetical_exception_in_an_inclusion_item_stays_silent() -> None:
+    text = (
+        "Inclusion Criteria:\n\n- Histologically confirmed adenocarcinoma of the colon (mucinous subtypes are not "
+        "eligible)\n\nExclusion Criteria:\n\n- Prior therapy\n"
+    )
+    assert run("eligibility.exclusion_item_in_inclusion", eligible(text)) == []
+
+
+def test_exclusion_sentence_under_an_inclusion_header_still_fires() -> None:
+    text = (
+        "Inclusion Criteria:\n\n- Adults with condition Y\n- Patients with brain metastases will be excluded.\n\n"
+        "Exclusion Criteria:\n\n- Prior therapy\n"
+    )
+    assert paths(run("eligibility.exclusion_item_in_inclusion", eligible(text))) == [["eligibility.inclusion[1]"]]
+
+
+# --- eligibility.duplicate_item: cohorts, sub-headings, pasted blocks --------------------------------
+
+
+def test_same_criterion_for_different_cohorts_in_both_lists_stays_silent() -> None:
+    text = (
+        "Inclusion criteria for patients without PAH:\n\n  1. Diagnosis of sickle cell disease.\n"
+        "  2. ECHO-determined TRV less than 2.5 m/sec.\n\n"
+        "Exclusion criteria for patients with PAH:\n\n  1. Prior transfusion.\n  2. ECHO-determined TRV less than 2.5 m/sec.\n"
+    )
+    assert run("eligibility.duplicate_item", eligible(text)) == []
+
+
+def test_sub_list_repeated_under_both_headers_stays_silent() -> None:
+    text = (
+        "Inclusion Criteria\n\nConcurrent Medication:\n\nAllowed:\n  -  Topical acyclovir.\n\n"
+        "Consult with the study monitor for the following:\n  -  Imipenem-cilastatin.\n\n"
+        "Exclusion Criteria\n\nConcurrent Medication:\n\nExcluded:\n  -  Foscarnet.\n\n"
+        "Consult with the study monitor for the following:\n  -  Imipenem-cilastatin.\n"
+    )
+    assert run("eligibility.duplicate_item", eligible(text)) == []
+
+
+def test_a_block_pasted_into_both_lists_is_one_finding() -> None:
+    block = "- History of hypersensitivity to the study drug.\n- Pregnant or lactating women.\n- Asthma requiring steroids.\n"
+    text = f"Inclusion Criteria:\n\n- Children aged 6-15 with rhinitis.\n{block}\nExclusion Criteria:\n\n{block}"
+    findings = run("eligibility.duplicate_item", eligible(text))
+    assert [f.message for f in findings] == [
+        "a block of 3 criteria appears in both the inclusion and the exclusion list (pasted twice)"
+    ]
+    assert findings[0].evidence[0].path == "eligibility.inclusion[1]"
+
+
+def test_a_criterion_in_both_lists_under_plain_headers_still_fires() -> None:
+    text = "Inclusion Criteria:\n\n- Healthy children\n- BMI < 30kg/m2\n\nExclusion Criteria:\n\n- BMI < 30kg/m2\n"
+    assert paths(run("eligibility.duplicate_item", eligible(text))) == [
+        ["eligibility.inclusion[1]", "eligibility.exclusion[0]"]
+    ]
+
+
+def test_announcement_followed_by_a_dedented_paragraph_stays_silent() -> None:
+    # legacy layout: the members come back at the outer level (it used to raise IndexError)
+    text = (
+        "Inclusion Criteria:\n\n- Adults with condition Y:\n    - Stage II or III\n"
+        "    - At least two of the following:\nAbsolute neutrophil count less than 500/mm3;\n"
+        "Platelet count less than 20,000/mm3.\n"
+    )
+    assert run("eligibility.dangling_sublist", eligible(text)) == []

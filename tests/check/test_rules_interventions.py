@@ -61,3 +61,36 @@ def test_same_doses_overlapping_ranges_rates_and_other_drugs_stay_silent() -> No
     )
     for fields in (same, spelled, ranges, increments, other_drug):
         assert run("interventions.dose_mismatch", record(**fields)) == [], fields
+
+
+def test_a_dose_of_another_intervention_called_by_its_short_name_is_not_a_mismatch() -> None:
+    arm_text = (
+        "Ethyol 740 mg/m2 will be administered intravenously over 10 minutes. 10 minutes after completion of the "
+        "Ethyol infusion, Irinotecan 250 mg/m2 will be given over 90 minutes IV."
+    )
+    rec = record(
+        arms=[
+            {
+                "label": "Ethyol plus Irinotecan",
+                "type": "EXPERIMENTAL",
+                "description": arm_text,
+                "intervention_names": ["Drug: amifostine trihydrate", "Drug: irinotecan hydrochloride"],
+            }
+        ],
+        interventions=[
+            {
+                "type": "DRUG",
+                "name": "amifostine trihydrate",
+                "other_names": ["Ethyol"],
+                "description": "Ethyol 740 mg/m2 will be administered intravenously over 10 minutes.",
+                "arm_labels": ["Ethyol plus Irinotecan"],
+            },
+            {
+                "type": "DRUG",
+                "name": "irinotecan hydrochloride",
+                "description": "Irinotecan 250 mg/m2 will be given over 90 minutes IV.",
+                "arm_labels": ["Ethyol plus Irinotecan"],
+            },
+        ],
+    )
+    assert run("interventions.dose_mismatch", rec) == []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.check.conftest import paths, record, run
 
 ONE_ARM: dict[str, Any] = {
@@ -92,3 +94,49 @@ def test_vague_measure_fires_on_a_bare_domain_word_only() -> None:
     )
     findings = run("outcomes.vague_measure", rec)
     assert paths(findings) == [["outcomes.primary[0].measure"], ["outcomes.secondary[0].measure"]]
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Quality of life will be assessed by the EORTC QLQ-C30 questionnaire",
+        "Number of participants with grade 3 or higher adverse events (CTCAE v4.0)",
+        "Death from any cause",
+        "Using the Modified Systemic Assessment for Treatment Emergent Effects",
+    ],
+)
+def test_vague_measure_specified_in_its_description_stays_silent(description: str) -> None:
+    rec = record(
+        outcomes={"primary": [{"measure": "Quality of life", "time_frame": "1 year", "description": description}]}
+    )
+    assert run("outcomes.vague_measure", rec) == []
+
+
+def test_vague_measure_with_a_vague_description_fires() -> None:
+    rec = record(
+        outcomes={
+            "primary": [
+                {"measure": "Safety", "time_frame": "1 month", "description": "Determine the safety of the injection."}
+            ]
+        }
+    )
+    assert len(run("outcomes.vague_measure", rec)) == 1
+
+
+# --- outcomes.untimed_time_frame -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("frame", ["Through study completion", "End of study", "throughout the study", "Ongoing"])
+def test_time_frame_without_time_fires(frame: str) -> None:
+    rec = record(outcomes={"primary": [{"measure": "HbA1c change", "time_frame": frame}]})
+    assert paths(run("outcomes.untimed_time_frame", rec)) == [
+        ["outcomes.primary[0].time_frame", "outcomes.primary[0].measure"]
+    ]
+
+
+@pytest.mark.parametrize(
+    "frame", ["Through study completion, an average of 1 year", "End of study (week 24)", "Baseline and week 12"]
+)
+def test_time_frame_with_a_time_stays_silent(frame: str) -> None:
+    rec = record(outcomes={"primary": [{"measure": "HbA1c change", "time_frame": frame}]})
+    assert run("outcomes.untimed_time_frame", rec) == []

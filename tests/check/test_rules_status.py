@@ -48,3 +48,21 @@ def test_enrollment_against_status_fires(status: str, enrollment: dict, message:
 )
 def test_enrollment_that_fits_the_status_stays_silent(status: str, enrollment: dict) -> None:
     assert run("enrollment.type_vs_status", record(overall_status=status, enrollment=enrollment)) == []
+
+
+# --- enrollment.finished_with_none ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", ["COMPLETED", "TERMINATED"])
+def test_finished_study_with_no_participants_fires(status: str) -> None:
+    rec = record(overall_status=status, why_stopped="funding", enrollment={"count": 0, "type": "ACTUAL"})
+    findings = run("enrollment.finished_with_none", rec)
+    assert len(findings) == 1 and "enrollment is 0" in findings[0].message
+
+
+@pytest.mark.parametrize(
+    ("status", "count"), [("WITHDRAWN", 0), ("COMPLETED", 12), ("TERMINATED", 1), ("RECRUITING", 0)]
+)
+def test_withdrawn_with_none_or_finished_with_some_stays_silent(status: str, count: int) -> None:
+    rec = record(overall_status=status, why_stopped="funding", enrollment={"count": count, "type": "ACTUAL"})
+    assert run("enrollment.finished_with_none", rec) == []

@@ -47,7 +47,8 @@ def _signed_in(client: TestClient, name: str = "ann") -> str:
 def test_list_sorted_by_severity_then_count_with_filters(client: TestClient) -> None:
     html = client.get("/").text
     order = re.findall(r'class="item-link" href="/items/\d+">([^<]+)<', html)
-    assert order == [MISSION, "NCT03792542", "NCT06935409", "NCT06406205"]
+    # NCT06935409's two dangling-sublist findings are info (issue 13), NCT06406205's age finding a warning
+    assert order == [MISSION, "NCT03792542", "NCT06406205", "NCT06935409"]
     only = client.get("/", params={"rule": "eligibility.age_mismatch"}).text
     assert re.findall(r'class="item-link"[^>]*>([^<]+)<', only) == ["NCT06406205"]
     found = client.get("/", params={"q": "lupus"}).text

@@ -12,13 +12,23 @@ from extract.check.text import strip_type_prefix
 from extract.model import Arm
 from extract.model.vocab import ArmType, InterventionModel, StudyType
 
+# An inactive control described without the word placebo: "no active component", "the same procedure
+# without the active agent", a zero dose ("0% N2O", "0 g/kg ethanol"), sterile water, a low-output device.
+_INACTIVE = (
+    r"no\s+active\s+(?:ingredients?|components?|agents?|drugs?|substances?|compounds?)|"
+    r"without\s+(?:the\s+|any\s+)?(?:active|study|investigational)\s+(?:ingredients?|components?|agents?|drugs?|substances?)|"
+    r"non-?active|non-?therapeutic|sterile\s+water|zero[\s-]dose|low[\s-]output|nacl|sodium\s+chloride|"
+    r"0(?:\.0+)?\s*(?:%|mg|g|ml|iu|µg|mcg|g/kg|mg/kg)(?!\w)"
+)
 PLACEBO_WORDS = re.compile(
-    r"\b(?:placebos?|sham|vehicle|dummy|dummies|saline|sugar\s+pills?|inert|inactive|matching\s+tablets?)\b",
+    r"(?:\b(?:placebos?|sham|vehicle|dummy|dummies|saline|sugar\s+pills?|inert|inactive|matching\s+tablets?)\b|"
+    rf"(?<![\w.])(?:{_INACTIVE}))",
     re.IGNORECASE,
 )
 SHAM_WORDS = re.compile(
-    r"\b(?:sham|placebos?|simulated|simulation|mock|inactive|detuned|de-tuned|turned\s+off|switched\s+off|"
-    r"no\s+current|zero\s+intensity|subtherapeutic|sub-therapeutic|dummy|imitation|fake)\b",
+    r"(?:\b(?:sham|placebos?|simulated|simulation|mock|inactive|detuned|de-tuned|turned\s+off|switched\s+off|"
+    r"no\s+current|zero\s+intensity|subtherapeutic|sub-therapeutic|dummy|imitation|fake|vehicle|saline)\b|"
+    rf"(?<![\w.])(?:{_INACTIVE}))",
     re.IGNORECASE,
 )
 
@@ -53,7 +63,8 @@ def placebo_arm_gets_active_drug(ctx: Context) -> Iterator[Hit]:
     """A PLACEBO_COMPARATOR arm has no placebo, sham, vehicle or dummy, or receives everything an
     experimental arm receives.
 
-    A placebo comparator is defined by its placebo: an arm typed PLACEBO_COMPARATOR that gives
+    A placebo comparator is defined by its placebo (or an inactive control in other words: "no active
+    component", "without the active agent", a zero dose, sterile water): an arm typed PLACEBO_COMPARATOR that gives
     only active treatment (often the experimental arm's own investigational agent) is mistyped,
     and whoever reads "placebo-controlled" from the arm types misreads the design. Crossover
     and factorial studies (each sequence gets drug and placebo in turn; each factor's placebo arm
@@ -103,7 +114,8 @@ def placebo_arm_gets_active_drug(ctx: Context) -> Iterator[Hit]:
 )
 def sham_without_sham(ctx: Context) -> Iterator[Hit]:
     """A SHAM_COMPARATOR arm whose label, description and interventions never mention a sham
-    (simulated, inactive, detuned, mock, placebo) procedure or device.
+    (simulated, inactive, detuned, mock, placebo) procedure or device, nor an inactive control in
+    other words ("sterile water", "0% N2O", "no active component", "without the active agent").
 
     Without a sham the comparator is an active or no-treatment control, and a blinded
     sham-controlled design cannot be read from the record.
@@ -217,3 +229,49 @@ def intervention_without_arm(ctx: Context) -> Iterator[Hit]:
     for index in range(len(record.interventions)):
         if index not in linked:
             yield hit("intervention belongs to no arm", ctx.intervention(index))
+
+
+# "Chemotherapy without bevacizumab", "no aspirin": what an arm says it does not give. "with or without X"
+# names an option, not an absence.
+_LACKS = re.compile(
+    r"(?<!\bor\s)\b(?:without|excluding|minus|w/o)\s+(?:the\s+|any\s+|additional\s+|concurrent\s+|adjuvant\s+)?"
+    r"(?P<what>[a-z0-9][\w-]*)",
+    re.IGNORECASE,
+)
+
+
+@rule(
+    "arms.lacks_what_it_lists",
+    "warning",
+    example="Arm 'Chemotherapy without bevacizumab' receives 'Drug: Bevacizumab'",
+)
+def lacks_what_it_lists(ctx: Context) -> Iterator[Hit]:
+    """An arm's label says it is without an intervention ("Chemotherapy without bevacizumab") yet the
+    arm receives it.
+
+    The arm's links or its label are wrong: readers of the label and readers of the links see two
+    different regimens. Only the label is read (a description's "1 week without capecitabine" is a
+    schedule); options ("with or without X") and placebos of X ("X placebo") are not reported; the
+    intervention must be named by its first word (four letters or more) right after "without".
+    """
+    record = ctx.record
+    for index, arm in enumerate(record.arms):
+        text = arm.label
+        if "without" not in text.lower() and "w/o" not in text.lower() and "exclud" not in text.lower():
+            continue
+        lacked = {m["what"].lower() for m in _LACKS.finditer(text) if len(m["what"]) >= 4}
+        if not lacked:
+            continue
+        for i in ctx.arm_interventions[index]:
+            intervention = record.interventions[i]
+            if PLACEBO_WORDS.search(intervention.name):
+                continue
+            names = [intervention.name, *intervention.other_names]
+            heads = {n.split()[0].lower().strip("(),") for n in names if n.split()}
+            said = sorted(lacked & heads)
+            if said:
+                yield hit(
+                    f"arm {arm.label!r} says it is without {said[0]} but receives {intervention.name!r}",
+                    ctx.arm(index),
+                    ctx.intervention(i),
+                )

@@ -12,6 +12,7 @@ from extract.check.registry import Hit, hit, rule
 from extract.check.text import norm, shorten
 from extract.model import Age, CriterionItem
 from extract.model.vocab import AGE_UNIT_IN_YEARS, AgeUnit, PrimaryPurpose, Sex, StudyType
+from extract.section.criteria import marker_style
 
 # --- wording that makes an item an entry requirement / an exclusion -----------------------------
 
@@ -21,7 +22,10 @@ _NEGATED = re.compile(
     r"\b(?:not|no|non|nor|neither|never|unable|inability|unwilling\w*|refus\w*|fail\w*|cannot|can't|lack\w*|"
     r"without|withdr\w*|declin\w*|incapable|impossible|absence|absent|insufficient|inadequate|poor|except\w*|"
     r"unless|prevent\w*(?!\s+(?:pregnan|concep))|preclud\w*|impair\w*|affect\w*|interfer\w*|compromis\w*|prohibit\w*|limit\w*|"
-    r"doubt\w*|questionable|unlikely|difficult\w*|revok\w*|if)\b|\bun-|n't\b",
+    r"doubt\w*|questionable|unlikely|difficult\w*|revok\w*|if|"
+    # incapacity and obstruction: "incompetent / incapable to give consent", "would impede the ability to ..."
+    r"incompet\w*|incapa\w*|deni\w*|deny|imped\w*|hinder\w*|hamper\w*|jeopardi[sz]\w*|influenc\w*|restrict\w*|"
+    r"obstruct\w*)\b|\bun-|n't\b",
     re.IGNORECASE,
 )
 # (what, words one of which must be in the lower-cased clause before the pattern is tried, pattern)
@@ -161,6 +165,39 @@ def _negated_before(clause: str, start: int) -> bool:
     return _NEGATED.search(clause, 0, start) is not None
 
 
+# The requirement negated right after it: "Informed consent not signed", "consent was not provided".
+_NEGATED_AFTER = re.compile(
+    r"[^.;,]{0,15}?\b(?:not|never|refused|withdrawn|declined|lacking|unavailable|unobtainable|impossible|absent)\b",
+    re.IGNORECASE,
+)
+# Consent as a time anchor: "within 30 days prior to signing the informed consent", "8 weeks before consent".
+_TIME_ANCHOR = re.compile(
+    r"(?:\b(?:before|prior\s+to|after|within|since|until|following|preceding|at\s+the\s+time\s+of|from|"
+    r"(?:days?|weeks?|months?|years?|hours?)\s+of|date\s+of|time\s+of)\s+(?:the\s+|their\s+|his\s+|her\s+)?)$",
+    re.IGNORECASE,
+)
+
+
+def _in_parenthesis(text: str, start: int) -> bool:
+    """Is `start` inside a parenthesis opened before it ("Pregnancy (women must use contraception)")?"""
+    opened = text.rfind("(", 0, start)
+    return opened >= 0 and text.find(")", opened, start) < 0
+
+
+def _not_a_requirement(clause: str, match: re.Match[str]) -> bool:
+    """A requirement phrase that the item does not require: negated before or right after ("unable to
+    give consent", "consent not obtainable"), a time anchor ("30 days prior to signing consent"), or
+    inside a parenthetical aside of an exclusion ("Pregnancy (all patients must use contraception)")."""
+    start = match.start()
+    return (
+        _negated_before(clause, start)
+        or _NEGATED.search(match.group(0)) is not None
+        or _NEGATED_AFTER.match(clause, match.end()) is not None
+        or _TIME_ANCHOR.search(clause[max(0, start - 60) : start]) is not None
+        or _in_parenthesis(clause, start)
+    )
+
+
 _MORE_WORDS = ("confirmed", "documented", "proven", "pregnan", "age", " old", "y.o")  # diagnosis, pregnancy, age
 _HINTS = tuple((hint, index) for index, (_, hints, _) in enumerate(_ENTRY_REQUIREMENTS) for hint in hints)
 _ADEQUATE = next(i for i, check in enumerate(_ENTRY_REQUIREMENTS) if check[0] == "adequate organ function")
@@ -176,7 +213,7 @@ def _entry_requirement(ctx: Context, clause: str, lowered: str, hints: list[tupl
         tried.add(index)
         name, _, pattern = _ENTRY_REQUIREMENTS[index]
         match = pattern.search(clause)
-        if match and not _negated_before(clause, match.start()) and not _NEGATED.search(match.group(0)):
+        if match and not _not_a_requirement(clause, match):
             return name
     if "pregnan" in lowered and _NOT_PREGNANT.search(clause):
         return "not pregnant"
@@ -211,10 +248,10 @@ def _age_requirement(ctx: Context, clause: str) -> str | None:
     bounds = list(_age_bounds(lowered))
     if not bounds:
         return None
+    if any(strict for _, _, _, strict in bounds):  # "< 18 or over 70": states who is out of the range
+        return None
     low, high = ctx.record.eligibility.minimum_age, ctx.record.eligibility.maximum_age
-    for side, value, unit, strict in bounds:
-        if strict:  # "< 18" / "> 75" state who is excluded
-            continue
+    for side, value, unit, _strict_bound in bounds:
         limit = low if side == "min" else high
         if limit is not None and _same_age(limit, value, unit):
             return "age within the eligible range"
@@ -276,9 +313,11 @@ def exclusion_item_in_inclusion(ctx: Context) -> Iterator[Hit]:
     "Unable to give consent", "Pregnant or breastfeeding", "Known allergy to mannitol").
 
     Read literally, an inclusion item that says who is excluded requires participants to have the
-    excluding condition. Only the item's main clause is read, so a trailing exception
-    ("...; patients with X are not eligible") inside a real requirement is not reported, nor is
-    an allergy required by a study of allergy (its conditions, keywords or titles say so).
+    excluding condition. Only items under an "Inclusion Criteria" header count (criteria without
+    headers mix both kinds by design), and only the item's main clause is read, so a trailing
+    exception ("...; patients with X are not eligible") or a parenthetical one ("(mucinous subtypes
+    are not eligible)") inside a real requirement is not reported, nor is an allergy required by a
+    study of allergy (its conditions, keywords or titles say so).
     """
     everything = ctx.clauses_lower("inclusion")
     present = [h for h in _EXCLUSION_HINTS if h in everything]
@@ -286,7 +325,9 @@ def exclusion_item_in_inclusion(ctx: Context) -> Iterator[Hit]:
         return
     clauses = ctx.clauses("inclusion")
     for position in ctx.clauses_with("inclusion", present):
-        index, _item, clause, _lowered = clauses[position]
+        index, item, clause, _lowered = clauses[position]
+        if not _under_inclusion_header(ctx, item):
+            continue
         for name, pattern in _EXCLUSION_STATEMENTS:
             match = pattern.search(clause)
             if match and not _excused(ctx, name, clause, match.start()):
@@ -294,9 +335,22 @@ def exclusion_item_in_inclusion(ctx: Context) -> Iterator[Hit]:
                 break
 
 
+def _under_inclusion_header(ctx: Context, item: CriterionItem) -> bool:
+    """Does an "Inclusion Criteria" header stand over the item? Criteria without headers (NIH Clinical
+    Center paragraphs, PDQ, "Eligibility Criteria:") land in the inclusion list by default: there an
+    exclusion sentence is where it belongs, not under the wrong header."""
+    if item.span is None:
+        return any(h.kind == "inclusion" for h in ctx.record.eligibility.headers)
+    before = [h for h in ctx.record.eligibility.headers if h.span is not None and h.span.end <= item.span.start]
+    return bool(before) and max(before, key=lambda h: h.span.end if h.span else 0).kind == "inclusion"
+
+
 def _excused(ctx: Context, statement: str, clause: str, start: int) -> bool:
     """A matched exclusion statement that is not one here: "... are not excluded" (negated before the
-    match), or an allergy in a record that studies allergy."""
+    match), an aside in a parenthesis ("(mucinous subtypes are not eligible)"), or an allergy in a
+    record that studies allergy."""
+    if _in_parenthesis(clause, start):
+        return True
     if statement == _WHO_IS_EXCLUDED:
         return _NEGATED.search(clause, 0, start) is not None
     if statement == _KNOWN_ALLERGY:
@@ -457,9 +511,71 @@ def _announces_list(text: str) -> bool:
     return text.endswith((":", "：")) and _LIST_WORDS.search(text[-120:]) is not None and not text.isupper()
 
 
+# Announcements of alternatives: such a list has at least two members.
+_ALTERNATIVES = re.compile(
+    r"\b(?:(?:any|one|either)(?:\s+or\s+(?:more|both))?\s+of\s+the\s+following|at\s+least\s+(?:one|two|\d)\s+of)\b",
+    re.IGNORECASE,
+)
+# Announcements of laboratory limits: their members are numbers ("ANC >= 1.5 x 10^9/L").
+_LAB_LIST = re.compile(
+    r"\bfollowing\s+(?:laborator\w*|lab)\s+(?:limits|values|levels|parameters|results)\b[^:]*:$", re.IGNORECASE
+)
+# A sub-heading or a bare announcement ("Treatment Phase:", "Any of the following:"): members come under it.
+_ONLY_ANNOUNCES = re.compile(
+    r"^(?:(?:any|one|all|each|none)\s+of\s+(?:the\s+)?following\b|(?:the\s+)?following\b|[^:]{0,40}:$)",
+    re.IGNORECASE,
+)
+
+
+def _next_number(label: str) -> int | None:
+    core = label.strip("()[]").rstrip(".)-:").strip()
+    return int(core) + 1 if core.isdigit() else None
+
+
+def _same_level_run(items: list[CriterionItem], index: int, header_starts: list[int]) -> list[CriterionItem]:
+    """The items after items[index] at its level or deeper, up to the next header or a shallower item."""
+    item = items[index]
+    run: list[CriterionItem] = []
+    for following in items[index + 1 :]:
+        if following.level < item.level:
+            break
+        if item.span and following.span and any(item.span.end <= cut < following.span.start for cut in header_starts):
+            break
+        if following.level == item.level:
+            run.append(following)
+    return run
+
+
+def _list_is_missing(item: CriterionItem, after: list[CriterionItem]) -> bool:
+    """Does what follows an announcement at the same level show that the announced list is not there?
+
+    Layout flattens sub-lists (legacy XML writes members as bare paragraphs at the announcement's own
+    level and marker), so a sibling is taken for a member unless the text shows otherwise: the
+    numbering runs on (announcement "5.", next "6."), the next item announces a list of its own (not a
+    mere sub-heading such as "Treatment Phase:", under which the members come), fewer than two items follow an announcement of alternatives ("one of the following:")
+    before the list ends (unless that one reads as a member), or an announced list of laboratory limits is followed by an item without a
+    number.
+    """
+    if not after:
+        return False  # the next item is shallower: in legacy layouts the members are dedented paragraphs
+    following = after[0]
+    successor = _next_number(item.label)
+    if (
+        successor is not None
+        and _next_number(following.label) == successor + 1
+        and marker_style(following.label) == marker_style(item.label)
+    ):
+        return True
+    if _announces_list(following.text) and not _ONLY_ANNOUNCES.match(following.text):
+        return True
+    if _ALTERNATIVES.search(item.text[-160:]) and len(after) < 2 and not _looks_like_member(following):
+        return True
+    return _LAB_LIST.search(item.text[-120:]) is not None and not any(ch.isdigit() for ch in following.text)
+
+
 @rule(
     "eligibility.dangling_sublist",
-    "warning",
+    "info",  # on real records most announced lists are there, flattened by layout (docs/check_review_sample.md)
     example="'...which meets any of the following laboratory limits:' followed by the next criterion",
 )
 def dangling_sublist(ctx: Context) -> Iterator[Hit]:
@@ -480,13 +596,16 @@ def dangling_sublist(ctx: Context) -> Iterator[Hit]:
                 continue
             following = items[index + 1] if index + 1 < len(items) else None
             if following is not None:
-                if following.level > item.level or _looks_like_member(following):
+                if following.level > item.level:
                     continue
                 if (
                     item.span
                     and following.span
                     and any(item.span.end <= cut < following.span.start for cut in header_starts)
                 ):
+                    continue
+                after = _same_level_run(items, index, header_starts)
+                if not _list_is_missing(item, after):
                     continue
             where = "and the list ends there" if following is None else "but the next item is not part of it"
             yield hit(f"{kind} item announces a list {where}", ctx.item(kind, index))
@@ -526,6 +645,15 @@ _AGE_WITHIN = 120  # an item states the participants' ages near its start ("Male
 _STRICT_WORDS = ("greater", "older", "more", "less", "younger", "over", "above", "under", "below")
 
 
+# A parent item whose sub-items are not the study's limits: strata, a definition ("Postmenopausal, defined
+# as:"), a condition ("... required if any of the following is present:"). An "Age:" heading is the limit.
+_AGE_HEADING = re.compile(r"^(?:patient\s+)?age\s*(?:range)?\s*[:：]?$", re.IGNORECASE)
+
+
+def _sets_a_condition(parent: CriterionItem) -> bool:
+    return parent.text.rstrip().endswith((":", "：")) and not _AGE_HEADING.match(parent.text.strip())
+
+
 def _unit(word: str | None, default: str | None = None) -> AgeUnit:
     word = (word or default or "years").lower()
     if word.startswith("mo"):
@@ -533,11 +661,40 @@ def _unit(word: str | None, default: str | None = None) -> AgeUnit:
     return {"w": AgeUnit.WEEKS, "d": AgeUnit.DAYS, "h": AgeUnit.HOURS}.get(word[0], AgeUnit.YEARS)
 
 
+# Words that, anywhere before an age in the item, make it a subgroup's or someone else's age: "if age 10
+# or over", "among subjects > 40 years", "DONOR: Age < 75", "gestational age less than 33 weeks".
+_QUALIFIED_AGE = re.compile(
+    r"^\W*(?:\w{1,4}[.)]\s*)?for\b|\b(?:if|unless|when|whose|among|donors?|recipients?|controls?|gestation\w*|"
+    r"(?:post-?)?concept\w*|menarche|"
+    r"mothers?|fathers?|partners?|caregivers?|menopaus\w*|post-?menopausal|amenorrh\w*|bone\s+age)\b"
+)
+# A parenthesis opened right after the population ("Men and women (aged 18-65)") or "Age (45 - 70 yr)"
+# states the study's ages; one after anything else qualifies that thing ("Sickle cell anemia (age 16 to
+# 50 years)", "Lansky 60-100% (age under 10)").
+_POPULATION_BEFORE_PAREN = re.compile(
+    r"(?:^|\b(?:men|women|males?|females?|subjects?|patients?|adults?|children|volunteers?|participants?|persons?|"
+    r"individuals?|ages?d?|age\s+range|years?))\s*[:,]?\s*$"
+)
+
+
+def _in_qualifying_parenthesis(text: str, start: int) -> bool:
+    opened = text.rfind("(", 0, start)
+    if opened < 0 or text.find(")", opened, start) >= 0:
+        return False
+    return _POPULATION_BEFORE_PAREN.search(text[:opened]) is None
+
+
 def _conditional(text: str, start: int) -> bool:
     """An age that is not the participants' limit: under a condition ("For children aged under 18
     months: ...", "if over age 60"), someone else's ("sudden death under 40 years of age in a
-    relative"), or deep inside a long item."""
-    return start > _AGE_WITHIN or _CONDITIONAL.search(text, max(0, start - 40), start) is not None
+    relative", a donor's, a gestational age), a parenthesis qualifying something else, or deep
+    inside a long item."""
+    return (
+        start > _AGE_WITHIN
+        or _CONDITIONAL.search(text, max(0, start - 40), start) is not None
+        or _QUALIFIED_AGE.search(text, 0, start) is not None
+        or _in_qualifying_parenthesis(text, start)
+    )
 
 
 def _age_bounds(text: str) -> Iterator[tuple[str, float, AgeUnit, bool]]:
@@ -621,8 +778,11 @@ def age_mismatch(ctx: Context) -> Iterator[Hit]:
     Registries search and filter on the structured ages, so a mismatch sends the wrong people
     to the study (or hides it from the right ones). The lowest lower bound and the highest upper
     bound stated in the inclusion items are compared with the fields; a strict bound ("> 18",
-    "< 12 years") also matches the next whole unit (19, 11), and statements under a condition
-    ("For children aged under 18 months: ...") are not read as the study's limits.
+    "< 12 years") also matches the next whole unit (19, 11). Ages that are not the study's limits
+    are not read: under a condition ("For children aged under 18 months: ...", "if age 10 or
+    over"), of someone else (a donor, a relative, a gestational age), in a parenthesis qualifying
+    something else ("Sickle cell anemia (age 16 to 50 years)"), in a sub-heading ("< 18 months of
+    age:"), or in the sub-items of strata, definitions and conditions ("Postmenopausal, defined as:").
     """
     eligibility = ctx.record.eligibility
     lows: list[tuple[float, AgeUnit, bool, int]] = []
@@ -630,10 +790,18 @@ def age_mismatch(ctx: Context) -> Iterator[Hit]:
     heads = "\n".join(item.text[: _AGE_WITHIN + 60] for item in eligibility.inclusion).lower()
     if "age" not in heads and " old" not in heads and "y.o" not in heads:
         return
+    parents: list[CriterionItem] = []  # the open item at each level
     for index, item in enumerate(eligibility.inclusion):
+        del parents[item.level :]
+        parent = parents[-1] if parents else None
+        parents.extend([item] * (item.level + 1 - len(parents)))
         head = item.text[: _AGE_WITHIN + 60]
         lowered = head.lower()
         if ("age" not in lowered and " old" not in lowered and "y.o" not in lowered) or not _AGE_ANCHOR.search(lowered):
+            continue
+        if _is_heading(item) or (parent is not None and _sets_a_condition(parent)):
+            continue
+        if "exclu" in lowered or "ineligib" in lowered or "not eligib" in lowered:  # who is out, not the range
             continue
         for side, value, unit, strict in _age_bounds(head):
             (lows if side == "min" else highs).append((value, unit, strict, index))
@@ -762,15 +930,26 @@ def duplicate_item(ctx: Context) -> Iterator[Hit]:
     Items are compared after case and punctuation are removed (comparison signs kept). Sub-headings
     ("For parent participants:") and placeholders ("See Disease Characteristics") are not
     criteria, and a repeat inside one list under a different header, sub-heading or parent item
-    (the same criterion for another group, cohort or option) is not reported.
+    (the same criterion for another group, cohort or option) is not reported; nor is one in both
+    lists whose headers name different cohorts ("Inclusion criteria for patients without PAH" /
+    "Exclusion criteria for patients with PAH"), or where either copy stands under a sub-heading
+    that sets its sense (legacy ACTG records repeat "Concurrent Medication: Allowed: / Excluded: /
+    Consult the monitor for the following:" sub-lists under both headers: repeated, not a
+    contradiction). A block of three or more criteria pasted twice is one finding, not one per item.
     """
     eligibility = ctx.record.eligibility
     if not _has_repeats(eligibility.inclusion, eligibility.exclusion):
         return
-    cuts = sorted(h.span.start for h in eligibility.headers if h.span is not None)
-    seen: dict[str, tuple[str, int, tuple[int, int, int]]] = {}
+    headers = sorted(
+        (h for h in eligibility.headers if h.span is not None), key=lambda h: h.span.start if h.span else 0
+    )
+    cuts = [h.span.start for h in headers if h.span is not None]
+    seen: dict[str, tuple[str, int, tuple[int, int, int], str, str]] = {}
+    pairs: list[tuple[str, int, str, int]] = []
     for kind in ("inclusion", "exclusion"):
         headings = 0
+        polarity = kind
+        heading_section = -1  # the header section the last sub-heading stood in
         parents: list[int] = []  # index of the open item at each level
         for index, item in enumerate(getattr(eligibility, kind)):
             del parents[item.level :]
@@ -778,29 +957,112 @@ def duplicate_item(ctx: Context) -> Iterator[Hit]:
             parents.extend([index] * (item.level + 1 - len(parents)))
             if _is_heading(item):
                 headings += 1
+                polarity = "exclusion" if _EXCLUDING_HEADING.search(item.text) else kind
+                heading_section = bisect_right(cuts, item.span.start) if item.span is not None else 0
                 continue
             key = _duplicate_key(item.text)
             if len(key) < 12 or key.startswith("see ") or key in _PLACEHOLDERS:
                 continue
             section = bisect_right(cuts, item.span.start) if item.span is not None else 0
             group = (section, headings, parent)
+            cohort = _cohort(headers[section - 1].text) if section else ""
+            # under a sub-heading ("Allowed:", "Consult ...:") the sub-heading sets the item's sense
+            sense = "sub-heading" if heading_section == section else polarity
             first = seen.get(key)
             if first is None:
-                seen[key] = (kind, index, group)
+                seen[key] = (kind, index, group, sense, cohort)
                 continue
-            first_kind, first_index, first_group = first
+            first_kind, first_index, first_group, first_polarity, first_cohort = first
             if first_kind == kind and first_group != group:
                 continue
+            if first_kind != kind and (
+                first_polarity == sense or "sub-heading" in (first_polarity, sense) or first_cohort != cohort
+            ):
+                continue  # excluded twice (an "Excluded:" sub-list under Inclusion), or for another cohort
+            pairs.append((first_kind, first_index, kind, index))
+    yield from _duplicate_findings(ctx, pairs)
+
+
+_BLOCK = 3  # this many consecutive repeats are one pasted block
+
+
+def _duplicate_findings(ctx: Context, pairs: list[tuple[str, int, str, int]]) -> Iterator[Hit]:
+    """One finding per repeated criterion, or one per pasted block: a run of >= 3 repeats whose both
+    copies are consecutive items (an eligibility block pasted twice) is reported once, with its first
+    and last item on each side."""
+    run: list[tuple[str, int, str, int]] = []
+    for pair in [*pairs, None]:
+        if (
+            pair is not None
+            and run
+            and (pair[0], pair[2]) == (run[-1][0], run[-1][2])
+            and (pair[1], pair[3]) == (run[-1][1] + 1, run[-1][3] + 1)
+        ):
+            run.append(pair)
+            continue
+        if len(run) >= _BLOCK:
+            first_kind, first_start, kind, start = run[0]
+            _, first_end, _, end = run[-1]
             where = (
                 f"in both the {first_kind} and the {kind} list" if first_kind != kind else f"twice in the {kind} list"
             )
-            yield hit(f"the same criterion appears {where}", ctx.item(first_kind, first_index), ctx.item(kind, index))
+            yield hit(
+                f"a block of {len(run)} criteria appears {where} (pasted twice)",
+                ctx.item(first_kind, first_start),
+                ctx.item(first_kind, first_end),
+                ctx.item(kind, start),
+                ctx.item(kind, end),
+            )
+        else:
+            for first_kind, first_index, kind, index in run:
+                where = (
+                    f"in both the {first_kind} and the {kind} list"
+                    if first_kind != kind
+                    else f"twice in the {kind} list"
+                )
+                yield hit(
+                    f"the same criterion appears {where}", ctx.item(first_kind, first_index), ctx.item(kind, index)
+                )
+        run = [pair] if pair is not None else []
+
+
+# A sub-heading inside the inclusion list that opens an exclusion sub-list (legacy ACTG layout:
+# "Concurrent Medication: Excluded:", "Patients with the following are excluded:").
+_EXCLUDING_HEADING = re.compile(r"\b(?:exclu\w*|not\s+allowed|prohibited|not\s+permitted|disallowed)\b", re.IGNORECASE)
+_CRITERIA_WORDS = re.compile(
+    r"\b(?:non[\s-]?inclusion|inclusion|exclusion|criteria|criterion|critera)\b", re.IGNORECASE
+)
+
+
+def _cohort(header: str) -> str:
+    """Whom a header's list is for ("Inclusion criteria for control participants:" -> "for control
+    participants"); "" for a plain header."""
+    return " ".join(_CRITERIA_WORDS.sub(" ", header).strip(" :：-").lower().split())
 
 
 # NCI PDQ records (before ClinicalTrials.gov asked for two lists) group criteria under these headings
 # and write exclusions as "No ..." items; they have no exclusion part by design, not by omission.
 _PDQ_SECTIONS = re.compile(
     r"^\s*(?:DISEASE CHARACTERISTICS|PATIENT CHARACTERISTICS|PRIOR CONCURRENT THERAPY):", re.MULTILINE
+)
+# Exclusions stated without an exclusion header: a negated criterion ("No prior chemotherapy", "Patients
+# must not have ..."), a sentence saying who is excluded or ineligible, or prose ("Exclusion criteria
+# included ..."). Records from before the two-list layout (NIH Clinical Center, ORD "PROTOCOL ENTRY
+# CRITERIA", PDQ) write their exclusions this way.
+_EXCLUSION_STATED = re.compile(
+    r"^[ \t]*(?:[-*•·o][ \t]+|\(?\w{1,3}[.)][ \t]+)?(?:[A-Za-z/ ]{1,30}:[ \t]*)?(?:no|not|none|without|never|neither)\b"
+    r"|\b(?:exclu(?:de|ded|des|ding|sion|sions)|ineligible|not\s+(?:be\s+)?eligible|disqualif\w+)\b"
+    r"|\b(?:must|should|may|can|will|shall|were|was|are|is)\s+not\s+(?:have|be|receive|take|use|had|been|on|taking|"
+    r"receiving|allowed|permitted|participate|enrol\w*)\b"
+    r"|\bbut\s+not\b|\bno\s+(?:history|evidence|prior|concurrent|active|known|other|current|previous|significant|"
+    r"serious|severe|clinically)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+# Criteria text that stands in for criteria: "No eligibility criteria", "Please contact site for information".
+_PLACEHOLDER = re.compile(
+    r"^\W*(?:no\s+eligibility\s+criteria|(?:please\s+)?(?:contact|refer\s+to|see)\b|not\s+(?:applicable|available|"
+    r"provided|specified)|n/?a\b|none\b|tbd\b|to\s+be\s+determined)",
+    re.IGNORECASE,
 )
 
 
@@ -810,13 +1072,15 @@ _PDQ_SECTIONS = re.compile(
     example="Criteria text with 'Inclusion Criteria:' items and no exclusion criteria",
 )
 def missing_section(ctx: Context) -> Iterator[Hit]:
-    """The eligibility criteria are missing, or have no inclusion part or no exclusion part.
+    """The eligibility criteria are missing or a placeholder, or have no inclusion part or no exclusion part.
 
     ClinicalTrials.gov review asks for both lists under their headers; a record without one
     leaves curators guessing whether the other was lost or never written. Records without a
-    study type and without criteria (withheld or stub records) are not reported, nor is the
-    missing exclusion part of NCI PDQ-format criteria ("DISEASE CHARACTERISTICS: ... PRIOR
-    CONCURRENT THERAPY:"), whose exclusions are "No ..." items by design.
+    study type and without criteria (withheld or stub records) are not reported. An absent
+    exclusion header is reported only when the text states no exclusion at all: criteria written
+    before the two-list layout (NCI PDQ "DISEASE CHARACTERISTICS: ...", ORD "PROTOCOL ENTRY
+    CRITERIA", NIH Clinical Center paragraphs) give their exclusions as "No ..." items, "must not"
+    sentences or prose ("Exclusion criteria included ..."), which is a layout, not an omission.
     """
     record = ctx.record
     eligibility = record.eligibility
@@ -828,9 +1092,19 @@ def missing_section(ctx: Context) -> Iterator[Hit]:
     if eligibility.inclusion and eligibility.exclusion:
         return
     shown = shorten(text[:400], 200)
+    if len(text) < 120 and _PLACEHOLDER.match(text):
+        yield hit(
+            "the eligibility criteria are a placeholder, not criteria", ctx.field("eligibility.criteria_text", shown)
+        )
+        return
     if not eligibility.inclusion:
         yield hit("the eligibility criteria have no inclusion items", ctx.field("eligibility.criteria_text", shown))
     if not eligibility.exclusion and not _PDQ_SECTIONS.search(text):
         has_header = any(h.kind == "exclusion" for h in eligibility.headers)
-        detail = "an empty 'Exclusion Criteria' header" if has_header else "no exclusion part"
-        yield hit(f"the eligibility criteria have {detail}", ctx.field("eligibility.criteria_text", shown))
+        if has_header:
+            yield hit(
+                "the eligibility criteria have an empty 'Exclusion Criteria' header",
+                ctx.field("eligibility.criteria_text", shown),
+            )
+        elif not _EXCLUSION_STATED.search(text):
+            yield hit("the eligibility criteria have no exclusion part", ctx.field("eligibility.criteria_text", shown))

@@ -123,6 +123,17 @@ _VAGUE = frozenset(
 
 
 _VAGUE_LONGEST = max(len(m) for m in _VAGUE) + 4  # room for punctuation norm() drops
+# What makes a description say how the measure is measured: an instrument or scale, a grading system,
+# a definition, a count or proportion, an assay, a threshold or unit.
+_SPECIFIED = re.compile(
+    r"\b(?:scales?|questionnaires?|scores?|index|inventory|instruments?|checklist|diary|diaries|criteria|ctcae|"
+    r"nci[\s-]?ctc|recist|who\s+grade|grade[sd]?|grading|measured\s+(?:by|with|using|as)|assessed\s+(?:by|with|using)|"
+    r"evaluated\s+(?:by|with|using)|defined\s+(?:as|by)|number\s+of|percentage|proportion|incidence\s+of|"
+    r"frequency\s+of|time\s+(?:from|to|until)|eortc|qlq|sf-?36|sf-?12|eq-?5d|fact-\w+|hads|titers?|titres?|"
+    r"elisa|assay|gmt|seroconversion|seroprotection|using\s+the|kaplan|death\s+from|rates?|levels?|"
+    r"maximum\s+tolerated|dose[\s-]limiting|dlts?|mtd)\b|\d\s*(?:%|mg|mmhg|ml|points?)",
+    re.IGNORECASE,
+)
 
 
 @rule(
@@ -135,10 +146,73 @@ def vague_measure(ctx: Context) -> Iterator[Hit]:
 
     Zarin et al. (NEJM 2011) found 61% of registry outcome measures lacked specificity, and PRS
     review asks for the specific measurement (e.g. "Number of participants with grade 3+ adverse
-    events"). Only measures that are nothing but such a word (case and punctuation aside) are reported.
+    events"). Only measures that are nothing but such a word (case and punctuation aside) are reported,
+    and not when the outcome's description says how it is measured (an instrument or scale, a
+    grading system, a definition, a count or proportion, an assay): "Quality of life" described as
+    "assessed by the EORTC QLQ-C30" is specific where PRS shows it.
     """
     for path, outcome in _outcomes(ctx):
         if len(outcome.measure) <= _VAGUE_LONGEST and norm(outcome.measure) in _VAGUE:
+            if outcome.description and _SPECIFIED.search(outcome.description):
+                continue
             yield hit(
                 f"outcome measure {outcome.measure!r} is not specific", ctx.field(f"{path}.measure", outcome.measure)
+            )
+
+
+# Time frames that name no time: PRS asks for the specific points ("Baseline, Week 12") or a
+# duration; "through study completion" is accepted only with its average ("an average of 1 year").
+_UNTIMED_FRAMES = frozenset(
+    norm(phrase)
+    for phrase in (
+        "end of study",
+        "end of the study",
+        "study end",
+        "at the end of the study",
+        "at end of study",
+        "through study completion",
+        "study completion",
+        "until study completion",
+        "at study completion",
+        "up to study completion",
+        "end of trial",
+        "trial completion",
+        "end of treatment",
+        "duration of study",
+        "duration of the study",
+        "study duration",
+        "throughout the study",
+        "during the study",
+        "entire study",
+        "the entire study period",
+        "over the study period",
+        "length of study",
+        "length of the study",
+        "ongoing",
+        "continuous",
+    )
+)
+
+
+@rule(
+    "outcomes.untimed_time_frame",
+    "warning",
+    example="Time frame 'Through study completion' (no average duration, no time points)",
+)
+def untimed_time_frame(ctx: Context) -> Iterator[Hit]:
+    """An outcome's time frame names no time: only "end of study", "through study completion",
+    "throughout the study" and the like.
+
+    PRS review asks for specific time points or a duration so that results can be read against
+    them; "through study completion" is accepted with its average ("..., an average of 1 year").
+    Only time frames that are nothing but such a phrase are reported: any number, date or named
+    visit ("Week 12", "an average of 18 months") makes one specific.
+    """
+    for path, outcome in _outcomes(ctx):
+        frame = outcome.time_frame
+        if frame and len(frame) <= 60 and norm(frame) in _UNTIMED_FRAMES:
+            yield hit(
+                f"outcome time frame {frame!r} names no time point or duration",
+                ctx.field(f"{path}.time_frame", frame),
+                ctx.field(f"{path}.measure", outcome.measure),
             )

@@ -60,3 +60,29 @@ def enrollment_type_vs_status(ctx: Context) -> Iterator[Hit]:
         problem = f"status is NOT_YET_RECRUITING but enrollment is an ACTUAL {enrollment.count}"
     if problem:
         yield hit(problem, ctx.field("overall_status", status.value), ctx.field("enrollment", shown))
+
+
+@rule(
+    "enrollment.finished_with_none",
+    "warning",
+    example="overall_status COMPLETED with enrollment 0 (ACTUAL)",
+)
+def enrollment_finished_with_none(ctx: Context) -> Iterator[Hit]:
+    """A COMPLETED or TERMINATED study reports an enrollment of 0.
+
+    A study that stopped before its first participant is WITHDRAWN (CT.gov's definition); a
+    completed or terminated study with nobody enrolled has either the wrong status or the wrong
+    count. A WITHDRAWN study with 0, or any study with a count above 0, is not reported.
+    """
+    record = ctx.record
+    status, enrollment = record.overall_status, record.enrollment
+    if status not in (OverallStatus.COMPLETED, OverallStatus.TERMINATED) or enrollment is None:
+        return
+    if enrollment.count == 0:
+        shown = f"0 ({enrollment.type.value if enrollment.type else '?'})"
+        why = "a study that enrolled nobody is WITHDRAWN" if enrollment.type else "an untyped 0 is a placeholder"
+        yield hit(
+            f"status is {status.value} but enrollment is 0 ({why}): the status or the count is wrong",
+            ctx.field("overall_status", status.value),
+            ctx.field("enrollment", shown),
+        )
