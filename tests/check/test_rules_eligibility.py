@@ -24,6 +24,7 @@ def _exclusion(items: list[str]) -> str:
         "Patients have signed the informed consent form and are willing to comply with the study schedule;",
         "Signed written informed consent",
         "Willing and able to comply with scheduled visits and study procedures",
+        "Patients must be able to participate in all study visits",
         "Female subjects of childbearing potential must agree to use reliable contraceptive methods",
         "Patients must have measurable disease per RECIST 1.1",
         "Adequate bone marrow and organ function",
@@ -60,6 +61,9 @@ def test_entry_requirement_under_exclusion_fires(item: str) -> None:
         "Conditions that prevent adherence to the study schedule, such as agreement to travel abroad",
         "Pregnant, or not using contraception to prevent pregnancy",
         "Positive pregnancy test at screening",
+        # a permission for a subgroup: who is *not* excluded, not an entry requirement
+        "Subjects that have primary psychiatric disease will be able to participate.",
+        "Patients with treated brain metastases may still participate",
     ],
 )
 def test_real_exclusions_with_requirement_words_stay_silent(item: str) -> None:

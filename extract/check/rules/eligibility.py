@@ -178,6 +178,22 @@ _TIME_ANCHOR = re.compile(
 )
 
 
+# Permission, not requirement: "Subjects with X will be able to / may / can still participate" says who is
+# *not* excluded (an exception to the list), whereas "must be / is willing and able to participate" demands.
+_PERMISSION_BEFORE = re.compile(
+    r"\b(?:will|would|may|might|can|could)\s+(?:still\s+|also\s+)?(?:be\s+)?$", re.IGNORECASE
+)
+_TAKING_PART = re.compile(r"\bto\s+(?:participate|take\s+part)\b", re.IGNORECASE)
+
+
+def _permission(clause: str, match: re.Match[str]) -> bool:
+    """'… will be able to participate': a permission for a subgroup, not an entry requirement."""
+    return (
+        _TAKING_PART.search(match.group(0)) is not None
+        and _PERMISSION_BEFORE.search(clause[max(0, match.start() - 30) : match.start()]) is not None
+    )
+
+
 def _in_parenthesis(text: str, start: int) -> bool:
     """Is `start` inside a parenthesis opened before it ("Pregnancy (women must use contraception)")?"""
     opened = text.rfind("(", 0, start)
@@ -186,11 +202,13 @@ def _in_parenthesis(text: str, start: int) -> bool:
 
 def _not_a_requirement(clause: str, match: re.Match[str]) -> bool:
     """A requirement phrase that the item does not require: negated before or right after ("unable to
-    give consent", "consent not obtainable"), a time anchor ("30 days prior to signing consent"), or
-    inside a parenthetical aside of an exclusion ("Pregnancy (all patients must use contraception)")."""
+    give consent", "consent not obtainable"), a time anchor ("30 days prior to signing consent"), a
+    permission ("patients with X will be able to participate"), or inside a parenthetical aside of an
+    exclusion ("Pregnancy (all patients must use contraception)")."""
     start = match.start()
     return (
-        _negated_before(clause, start)
+        _permission(clause, match)
+        or _negated_before(clause, start)
         or _NEGATED.search(match.group(0)) is not None
         or _NEGATED_AFTER.match(clause, match.end()) is not None
         or _TIME_ANCHOR.search(clause[max(0, start - 60) : start]) is not None
