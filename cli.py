@@ -17,13 +17,16 @@ from typing import Annotated, BinaryIO
 import typer
 from rich.console import Console
 
-from extract.batch import BatchSummary
+from extract.batch import BatchSummary, Resume
 from extract.cli_options import (
     EXIT_CODES_HELP,
     LLM_PANEL,
+    Address,
     ApiKey,
     BaseUrl,
     Concurrency,
+    Engine,
+    EngineChoice,
     ExitCode,
     Inputs,
     KeepGoing,
@@ -35,10 +38,14 @@ from extract.cli_options import (
     Model,
     Strategy,
     Timeout,
+    Workers,
     endpoint_config,
 )
+from extract.distributed.command import OutputFormat, OutputFormatOption, extract_on_ray
+from extract.distributed.ray_engine import RayOptions
+from extract.llm.client import EndpointConfig
 from extract.load import DEFAULT_MAX_BYTES
-from extract.pipeline import StrategyName
+from extract.pipeline import PageExtractor, StrategyName
 
 app = typer.Typer(
     name="trialqa",
@@ -115,6 +122,10 @@ def extract(
         Path | None, typer.Option(help="Response cache folder (default: user cache).", rich_help_panel=LLM_PANEL)
     ] = None,
     local_model: LocalModel = None,
+    engine: Engine = EngineChoice.local,
+    address: Address = None,
+    workers: Workers = 2,
+    output_format: OutputFormatOption = OutputFormat.jsonl,
 ) -> None:
     """Extract each input record into one JSON line: {source, status, record, error, provenance}."""
     from extract.batch import configs_for, prepare_resume, run_batch
@@ -145,6 +156,11 @@ def extract(
         elif out_path.exists():
             out_path.unlink()
     limit = concurrency or default_concurrency(config)
+    if engine is EngineChoice.ray or output_format is OutputFormat.parquet:
+        summary = _extract_on_ray(
+            inputs, output, output_format, pages, config, limit, max_bytes, earlier, address, workers
+        )
+        raise typer.Exit(_finish(summary, keep_going))
 
     async def run() -> BatchSummary:
         try:
@@ -158,10 +174,37 @@ def extract(
     # SIGTERM (a scheduler stopping the job) unwinds like Ctrl-C: rows written stay, the model server stops.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     summary = asyncio.run(run())
+    raise typer.Exit(_finish(summary, keep_going))
+
+
+def _finish(summary: BatchSummary, keep_going: bool) -> ExitCode:
     err_console.print(summary.table())
     for error_type, count in summary.error_types.most_common():
         err_console.print(f"  error {error_type}: {count}")
-    raise typer.Exit(_extract_exit_code(summary, keep_going))
+    return _extract_exit_code(summary, keep_going)
+
+
+def _extract_on_ray(
+    inputs: list[str],
+    output: str,
+    output_format: OutputFormat,
+    pages: PageExtractor,
+    config: EndpointConfig,
+    concurrency: int,
+    max_bytes: int,
+    resume: Resume | None,
+    address: str | None,
+    workers: int,
+) -> BatchSummary:
+    options = RayOptions(address=address, workers=workers, page_concurrency=concurrency)
+    common = dict(config=config, strategy=pages.strategy, options=options, max_bytes=max_bytes, exclude=[output])
+    if output_format is OutputFormat.parquet:
+        folder = Path(output)
+        if output == "-" or (folder.exists() and any(folder.iterdir())):
+            raise typer.BadParameter("--output-format parquet writes a new (or empty) folder", param_hint="-o")
+        return extract_on_ray(inputs, None, folder, resume=None, **common)  # type: ignore[arg-type]
+    with open_output(output) as out:
+        return extract_on_ray(inputs, out, None, resume=resume, **common)  # type: ignore[arg-type]
 
 
 def _extract_exit_code(summary: BatchSummary, keep_going: bool) -> ExitCode:
