@@ -149,7 +149,7 @@ def extract(
     )
     pages = page_extractor(config, strategy)
     earlier = None
-    if output != "-":
+    if output != "-" and output_format is OutputFormat.jsonl:  # a Parquet folder is written new
         out_path = Path(output)
         if resume:
             earlier = prepare_resume(out_path, configs_for(pages))

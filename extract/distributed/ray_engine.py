@@ -272,21 +272,24 @@ def run_extract(
     return summary
 
 
-def _parquet_row(batch: dict[str, Any]) -> dict[str, list[Any]]:
-    """The row's fields as Parquet columns (record, error and provenance as JSON text)."""
-    columns: dict[str, list[Any]] = {
-        name: []
-        for name in (
-            "source_id",
-            "source_kind",
-            "source_path",
-            "source_sha256",
-            "status",
-            "record",
-            "error",
-            "provenance",
-        )
-    }
+_PARQUET_COLUMNS = (
+    "source_id",
+    "source_kind",
+    "source_path",
+    "source_sha256",
+    "status",
+    "record",
+    "error",
+    "provenance",
+)
+
+
+def _parquet_row(batch: dict[str, Any]) -> Any:
+    """The row's fields as Parquet columns (record, error and provenance as JSON text), every column a
+    string (so a file whose rows have no errors has the same schema as one whose rows do)."""
+    import pyarrow as pa
+
+    columns: dict[str, list[Any]] = {name: [] for name in _PARQUET_COLUMNS}
     for line in batch["line"]:
         row = orjson.loads(line)
         source = row["source"]
@@ -296,7 +299,7 @@ def _parquet_row(batch: dict[str, Any]) -> dict[str, list[Any]]:
         for key in ("record", "error", "provenance"):
             value = row.get(key)
             columns[key].append(None if value is None else orjson.dumps(value).decode())
-    return columns
+    return pa.table(columns, schema=pa.schema([(name, pa.string()) for name in _PARQUET_COLUMNS]))
 
 
 def _as_table_rows(dataset: Any) -> Any:
