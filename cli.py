@@ -156,7 +156,9 @@ def extract(
         elif out_path.exists():
             out_path.unlink()
     limit = concurrency or default_concurrency(config)
-    if engine is EngineChoice.ray or output_format is OutputFormat.parquet:
+    if output_format is OutputFormat.parquet and engine is not EngineChoice.ray:
+        raise typer.BadParameter("Parquet output is written by Ray: add --engine ray", param_hint="--output-format")
+    if engine is EngineChoice.ray:
         summary = _extract_on_ray(
             inputs, output, output_format, pages, config, limit, max_bytes, earlier, address, workers
         )

@@ -22,6 +22,7 @@ import asyncio
 import dataclasses
 import logging
 import pickle
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -236,8 +237,6 @@ def run_extract(
     resume: Resume | None = None,
 ) -> BatchSummary:
     """Extract every input record on Ray: JSONL lines to `out`, or a Parquet dataset in `parquet_dir`."""
-    import time
-
     started = time.perf_counter()
     summary = BatchSummary()
     structured, pages = _split(inputs, max_bytes=max_bytes, exclude=exclude, resume=resume or Resume(), summary=summary)
