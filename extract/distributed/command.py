@@ -55,6 +55,7 @@ def extract_on_ray(
     exclude: list[str],
     resume: Resume | None,
 ) -> BatchSummary:
+    _refuse_stdin(inputs)
     _quiet_ray()
     try:
         return run_extract(
@@ -72,7 +73,16 @@ def extract_on_ray(
         raise typer.BadParameter(str(exc), param_hint="--engine") from None
 
 
+def _refuse_stdin(inputs: list[str]) -> None:
+    if "-" in inputs:
+        raise typer.BadParameter(
+            "--engine ray reads inputs in Ray tasks, which cannot read this stdin: save it to a file",
+            param_hint="INPUTS",
+        )
+
+
 def check_on_ray(inputs: list[str], rules: list, *, options: RayOptions, max_bytes: int) -> Iterator:
+    _refuse_stdin(inputs)
     try:
         import ray  # noqa: F401  (fail as a usage error before any work)
     except ImportError:

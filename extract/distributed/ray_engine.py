@@ -1,11 +1,12 @@
 """Ray Data as the engine for `extract` and `check`: the same rows as the single-process CLI, computed
 on a Ray cluster (or a local Ray instance).
 
-The driver reads the inputs with the CLI's own source iterator (`extract.load.iter_sources`: files,
-folders, JSON lists, JSONL, and whatever kinds of input it learns), skips what an earlier run already
-wrote (resume, as `extract.batch`), and hands the rest to Ray Data as items. Ray then runs:
+The driver lists the input files with the CLI's own folder walk (`extract.load.input_files`); Ray
+tasks read and parse them with the CLI's own source iterator (`extract.load.iter_sources`: files, JSON
+lists, JSONL, and whatever kinds of input it learns), through a Ray Data datasource, and mark records
+an earlier run already wrote (resume, as `extract.batch`). Then, in `map_batches` stages:
 
-- structured records (v2 JSON, legacy XML): `extract_structured` in CPU tasks (`map_batches`);
+- structured records (v2 JSON, legacy XML) and load errors: `extract_structured` in CPU tasks;
 - pages: an actor pool (`map_batches` with a callable class); each actor holds one lazily opened LLM
   for the configured endpoint and extracts at most `page_concurrency` pages at once, with the client's
   usual retries and response cache (so `--replay` works on a cluster that shares the cache folder);
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import logging
 import pickle
 import time
@@ -33,7 +35,7 @@ from lxml import etree
 
 from extract.batch import BatchSummary, InternalError, Resume, row_key
 from extract.llm.lazy import LazyLLM
-from extract.load import iter_sources
+from extract.load import input_files, iter_sources
 from extract.load.detect import SourceRecord, _xml_parser
 from extract.pipeline import PageExtractor, extract_structured, is_page
 from extract.rows import ExtractionRow
@@ -86,20 +88,45 @@ def _row_columns(rows: list[ExtractionRow]) -> dict[str, list[Any]]:
     columns: dict[str, list[Any]] = {"line": [], "status": [], "error_type": []}
     columns.update({name: [] for name in _COUNTERS})
     for row in rows:
-        columns["line"].append(row.to_json_line())
-        columns["status"].append(row.status)
-        columns["error_type"].append(row.error.type if row.error else "")
-        for name in _COUNTERS:
-            columns[name].append(int(row.provenance.get(name, 0)))
+        _append_row(columns, row)
     return columns
+
+
+def _append_row(columns: dict[str, list[Any]], row: ExtractionRow) -> None:
+    columns["line"].append(row.to_json_line())
+    columns["status"].append(row.status)
+    columns["error_type"].append(row.error.type if row.error else "")
+    for name in _COUNTERS:
+        columns[name].append(int(row.provenance.get(name, 0)))
+
+
+def _append_placeholder(columns: dict[str, list[Any]], status: str) -> None:
+    columns["line"].append(b"")
+    columns["status"].append(status)
+    columns["error_type"].append("")
+    for name in _COUNTERS:
+        columns[name].append(0)
 
 
 # --- stages (run inside Ray workers) ----------------------------------------------------------
 
 
+_RESUMED = {1: "resumed", 2: "resumed_error"}  # the read stage's marks for records done in an earlier run
+
+
 def map_structured(batch: dict[str, Any]) -> dict[str, list[Any]]:
-    """CPU stage: structured records (and load errors) -> rows."""
-    return _row_columns([extract_structured(unwire(data)) for data in batch["source"]])
+    """CPU stage: structured records (and load errors) -> rows; pages pass on as "pending" (with their
+    source) to the actor stage; records done in an earlier run pass on as marks."""
+    columns = _row_columns([])
+    columns["source"] = []
+    for data, page, mark in zip(batch["source"], batch["page"], batch["resumed"], strict=True):
+        if mark or page:
+            _append_placeholder(columns, _RESUMED.get(int(mark), "pending"))
+            columns["source"].append(data if page and not mark else b"")
+            continue
+        _append_row(columns, extract_structured(unwire(data)))
+        columns["source"].append(b"")
+    return columns
 
 
 class PageStage:
@@ -111,8 +138,15 @@ class PageStage:
         self._concurrency = max(1, concurrency)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
-        sources = [unwire(data) for data in batch["source"]]
-        return _row_columns(self._loop.run_until_complete(self._extract(sources)))
+        """Extracts the batch's pending pages; every other row passes through unchanged."""
+        pending = [i for i, status in enumerate(batch["status"]) if status == "pending"]
+        rows = self._loop.run_until_complete(self._extract([unwire(batch["source"][i]) for i in pending]))
+        columns = {name: list(values) for name, values in batch.items() if name != "source"}
+        for i, row in zip(pending, rows, strict=True):
+            extracted = _row_columns([row])
+            for name, values in extracted.items():
+                columns[name][i] = values[0]
+        return columns
 
     async def _extract(self, sources: list[SourceRecord]) -> list[ExtractionRow]:
         slots = asyncio.Semaphore(self._concurrency)
@@ -181,40 +215,82 @@ class _Session:
             self.ray.shutdown()
 
 
-def _split(
-    inputs: Iterable[str], *, max_bytes: int, exclude: Iterable[str], resume: Resume, summary: BatchSummary
-) -> tuple[list[bytes], list[bytes]]:
-    """(structured, pages) still to do, as wire bytes; records done in an earlier run are counted, not sent."""
-    structured: list[bytes] = []
-    pages: list[bytes] = []
-    for source in iter_sources(inputs, max_bytes=max_bytes, exclude=exclude):
+class StdinNotSupported(ValueError):
+    """`-` (stdin) cannot be read by Ray tasks on other processes or machines."""
+
+
+def _groups(files: list[str], count: int) -> list[list[str]]:
+    """Up to `count` contiguous groups of files; a path named twice stays in one group (resume counts
+    per path, and each read task keeps its own count)."""
+    unique = list(dict.fromkeys(files))
+    times = {path: files.count(path) for path in unique} if len(unique) != len(files) else {}
+    size = -(-len(unique) // max(1, count))
+    return [
+        [path for path in unique[i : i + size] for _ in range(times.get(path, 1))] for i in range(0, len(unique), size)
+    ]
+
+
+def _read_files(files: list[str], max_bytes: int, resume: Resume | None) -> Iterator[Any]:
+    """One read task: the CLI's source iterator over these files, as Arrow tables of wire bytes."""
+    import pyarrow as pa
+
+    columns: dict[str, list[Any]] = {"source": [], "page": [], "resumed": []}
+    for source in iter_sources(files, max_bytes=max_bytes):
+        mark = 0
         key = row_key(source)
-        if resume.done[key] > 0:  # the same bookkeeping as extract.batch.run_batch
+        if resume is not None and resume.done[key] > 0:  # the same bookkeeping as extract.batch.run_batch
             resume.done[key] -= 1
-            summary.resumed += 1
+            mark = 1
             if resume.failed[key] > 0:
                 resume.failed[key] -= 1
-                summary.resumed_errors += 1
-            continue
-        (pages if is_page(source) else structured).append(wire(source))
-    return structured, pages
+                mark = 2
+        columns["source"].append(b"" if mark else wire(source))
+        columns["page"].append(is_page(source))
+        columns["resumed"].append(mark)
+        if len(columns["source"]) >= 256:
+            yield pa.table(columns)
+            columns = {name: [] for name in columns}
+    if columns["source"]:
+        yield pa.table(columns)
 
 
-def _dataset(ray: Any, items: list[bytes], fn: Any, batch_size: int, workers: int, **map_args: Any) -> Any:
-    """`items` in blocks of about `batch_size`, mapped by `fn` with at most `workers` tasks or actors."""
-    blocks = max(1, min(-(-len(items) // batch_size), 64 * workers))
-    dataset = ray.data.from_items([{"source": item} for item in items], override_num_blocks=blocks)
-    if isinstance(fn, type):
-        compute = ray.data.ActorPoolStrategy(min_size=1, max_size=max(1, min(workers, blocks)))
-    else:
-        compute = ray.data.TaskPoolStrategy(size=workers)
-    return dataset.map_batches(fn, batch_size=batch_size, compute=compute, **map_args)
+def _source_files(inputs: Iterable[str], exclude: Iterable[str], max_bytes: int, resume: Resume | None) -> Any:
+    """A Ray Data datasource over the inputs: the driver lists the files (the CLI's folder walk), Ray
+    tasks read and parse them with the CLI's source iterator, so reading scales with the cluster."""
+    from ray.data.block import BlockMetadata
+    from ray.data.datasource import Datasource, ReadTask
+
+    files = list(input_files(inputs, exclude))
+    if "-" in files:
+        raise StdinNotSupported("--engine ray reads inputs in Ray tasks: save stdin to a file and name that")
+
+    class SourceFiles(Datasource):
+        def estimate_inmemory_data_size(self) -> int | None:
+            return None
+
+        def get_read_tasks(
+            self, parallelism: int, per_task_row_limit: int | None = None, data_context: Any = None
+        ) -> list[ReadTask]:
+            return [
+                ReadTask(
+                    functools.partial(_read_files, group, max_bytes, resume),
+                    BlockMetadata(num_rows=None, size_bytes=None, exec_stats=None, input_files=tuple(group)),
+                    per_task_row_limit=per_task_row_limit,
+                )
+                for group in _groups(files, parallelism)
+            ]
+
+    return SourceFiles(), len(files)
 
 
 def _count(summary: BatchSummary, batch: dict[str, Any]) -> None:
     for status, error_type, *counts in zip(
         batch["status"], batch["error_type"], *(batch[name] for name in _COUNTERS), strict=True
     ):
+        if status in ("resumed", "resumed_error"):
+            summary.resumed += 1
+            summary.resumed_errors += status == "resumed_error"
+            continue
         if status == "ok":
             summary.ok += 1
         else:
@@ -239,32 +315,30 @@ def run_extract(
     """Extract every input record on Ray: JSONL lines to `out`, or a Parquet dataset in `parquet_dir`."""
     started = time.perf_counter()
     summary = BatchSummary()
-    structured, pages = _split(inputs, max_bytes=max_bytes, exclude=exclude, resume=resume or Resume(), summary=summary)
     with _Session(options) as session:
         ray = session.ray
-        parts = []
-        if structured:
-            parts.append(_dataset(ray, structured, map_structured, options.batch_size, options.workers))
-        if pages:
-            parts.append(
-                _dataset(
-                    ray,
-                    pages,
+        source, count = _source_files(inputs, exclude, max_bytes, resume)
+        if count:
+            dataset = (
+                ray.data.read_datasource(source)
+                .map_batches(
+                    map_structured,
+                    batch_size=options.batch_size,
+                    compute=ray.data.TaskPoolStrategy(size=options.workers),
+                )
+                .map_batches(
                     PageStage,
-                    options.page_concurrency,  # one batch fills one actor's window of pages in flight
-                    options.workers,
+                    batch_size=options.batch_size,
+                    compute=ray.data.ActorPoolStrategy(min_size=1, max_size=options.workers),
                     fn_constructor_args=(config, strategy, options.page_concurrency),
                 )
             )
-        if parts:
-            dataset = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
             if parquet_dir is not None:
                 dataset = dataset.materialize()
-                _as_table_rows(dataset).write_parquet(str(parquet_dir))
+                dataset.map_batches(_parquet_row, batch_format="numpy").write_parquet(str(parquet_dir))
             for batch in dataset.iter_batches(batch_size=options.batch_size, batch_format="numpy"):
                 if out is not None:
-                    for line in batch["line"]:
-                        out.write(line)
+                    out.writelines(line for line in batch["line"] if line)
                     out.flush()
                 _count(summary, batch)
     summary.seconds = time.perf_counter() - started
@@ -290,6 +364,8 @@ def _parquet_row(batch: dict[str, Any]) -> Any:
 
     columns: dict[str, list[Any]] = {name: [] for name in _PARQUET_COLUMNS}
     for line in batch["line"]:
+        if not line:
+            continue  # a record done in an earlier run (Parquet runs do not resume, so none in practice)
         row = orjson.loads(line)
         source = row["source"]
         for key in ("id", "kind", "path", "sha256"):
@@ -301,10 +377,6 @@ def _parquet_row(batch: dict[str, Any]) -> Any:
     return pa.table(columns, schema=pa.schema([(name, pa.string()) for name in _PARQUET_COLUMNS]))
 
 
-def _as_table_rows(dataset: Any) -> Any:
-    return dataset.map_batches(_parquet_row, batch_format="numpy")
-
-
 def iter_checked(
     inputs: Iterable[str],
     rules: list[tuple[Rule, Severity]],
@@ -312,17 +384,15 @@ def iter_checked(
     options: RayOptions,
     max_bytes: int,
 ) -> Iterator[Checked]:
-    """`extract.check.runner.iter_checked` on Ray: every input record checked in CPU tasks."""
-    items = [wire(source) for source in iter_sources(inputs, max_bytes=max_bytes)]
-    if not items:
-        return
+    """`extract.check.runner.iter_checked` on Ray: inputs read and checked in Ray tasks."""
     with _Session(options) as session:
-        dataset = _dataset(
-            session.ray,
-            items,
+        source, count = _source_files(inputs, (), max_bytes, None)
+        if not count:
+            return
+        dataset = session.ray.data.read_datasource(source).map_batches(
             check_batch,
-            options.batch_size,
-            options.workers,
+            batch_size=options.batch_size,
+            compute=session.ray.data.TaskPoolStrategy(size=options.workers),
             fn_kwargs={"rules": rules, "max_bytes": max_bytes},
         )
         for batch in dataset.iter_batches(batch_size=options.batch_size, batch_format="numpy"):
