@@ -163,3 +163,20 @@ def test_parquet_holds_the_same_rows(inputs: list[str], cli_rows: Path, tmp_path
     # a folder with files in it is not overwritten
     again = _extract(inputs, folder, "--engine", "ray", "--output-format", "parquet")
     assert again.exit_code == 2
+
+
+def test_an_input_named_twice_gives_its_rows_twice_and_resumes(records_dir: Path, tmp_path: Path) -> None:
+    """Rows out = records in, also when the same folder is named twice; a torn run resumes exactly."""
+    twice = [str(records_dir / "ctgov-v2"), str(records_dir / "ctgov-v2")]
+    local, on_ray = tmp_path / "local.jsonl", tmp_path / "ray.jsonl"
+    assert _extract(twice, local).exit_code == 0
+    assert len(local.read_bytes().splitlines()) == 2 * 13
+    assert _extract(twice, on_ray, "--engine", "ray").exit_code == 0
+    assert _sorted_lines(on_ray) == _sorted_lines(local)
+    # keep the first 20 rows written (whichever they are); the resumed run writes the 6 missing ones
+    kept = on_ray.read_bytes().splitlines(keepends=True)[:20]
+    on_ray.write_bytes(b"".join(kept))
+    result = _extract(twice, on_ray, "--engine", "ray")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"resumed from earlier run\s*│\s*20 ", result.output), result.output
+    assert _sorted_lines(on_ray) == _sorted_lines(local)
