@@ -235,3 +235,14 @@ def test_prepare_splits_files_at_the_limits(records_dir: Path, tmp_path: Path) -
     # a later, smaller round leaves no stale parts behind
     result = _prepare(records_dir / "pages", out, cache)
     assert sorted(tmp_path.glob("req*.jsonl")) == [out]
+
+
+def test_the_api_key_never_reaches_batch_files_or_the_cache(records_dir: Path, tmp_path: Path) -> None:
+    secret = "sk-batch-7c1e5d0a9b-SECRET"
+    cache = tmp_path / "cache"
+    result = _prepare(records_dir / "pages", tmp_path / "req.jsonl", cache, "--api-key", secret)
+    assert result.exit_code == 0, result.output
+    assert _lines(tmp_path / "req.jsonl"), "there are requests to look into"
+    written = [tmp_path / "req.jsonl", *cache.rglob("*.json")]
+    assert all(secret.encode() not in path.read_bytes() for path in written)
+    assert secret not in result.output
