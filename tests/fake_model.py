@@ -18,9 +18,14 @@ _LINE = re.compile(r"<<<(.*)>>>", re.S)
 
 
 def fake_answer(body: dict[str, Any]) -> dict[str, Any]:
-    """The answer to one chat request in tools mode (the tool's name is the answer model's)."""
-    tool = body["tools"][0]["function"]
-    name, schema = tool["name"], tool["parameters"]
+    """The answer to one chat request in tools or json_schema mode (the tool's or schema's name is the
+    answer model's)."""
+    if body.get("tools"):
+        tool = body["tools"][0]["function"]
+        name, schema = tool["name"], tool["parameters"]
+    else:
+        wanted = body["response_format"]["json_schema"]
+        name, schema = wanted["name"], wanted["schema"]
     question = body["messages"][-1]["content"]
     if name == "TitleLine":
         candidates = {int(n): text for n, text in _NUMBERED.findall(question)}

@@ -19,12 +19,29 @@ from tests.llm.fake_openai import FakeOpenAI
 
 runner = CliRunner()
 UNSENT = "http://batch.invalid/v1"  # prepare and replay never reach this
-MODEL_OPTIONS = ["--model", "fake-model", "--mode", "tools", "--strategy", "sectioned"]
+
+
+def _model_options(mode: str = "tools") -> list[str]:
+    return ["--model", "fake-model", "--mode", mode, "--strategy", "sectioned"]
+
+
+def _question(request: dict[str, Any]) -> str:
+    """The answer model's name: the tool's (tools mode) or the response format's (json_schema mode)."""
+    body = request["body"]
+    return body["tools"][0]["function"]["name"] if body.get("tools") else body["response_format"]["json_schema"]["name"]
+
+
+SERVERS = {"tools": "vllm", "json_schema": "ollama"}  # the server kind whose mode auto resolves to each mode
+
+
+@pytest.fixture(params=sorted(SERVERS))
+def mode(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
 
 
 @pytest.fixture
-def live() -> Iterator[FakeOpenAI]:
-    fake = FakeOpenAI(owned_by="vllm").start()  # vLLM: mode auto resolves to tools, as the batch rounds use
+def live(mode: str) -> Iterator[FakeOpenAI]:
+    fake = FakeOpenAI(owned_by=SERVERS[mode]).start()
     fake.responder = fake_step
     try:
         yield fake
@@ -40,7 +57,7 @@ def _lines(path: Path) -> list[dict[str, Any]]:
     return [orjson.loads(line) for line in path.read_bytes().splitlines()]
 
 
-def _prepare(pages: Path, out: Path, cache: Path, *extra: str) -> Any:
+def _prepare(pages: Path, out: Path, cache: Path, *extra: str, mode: str = "tools") -> Any:
     return runner.invoke(
         app,
         [
@@ -51,7 +68,7 @@ def _prepare(pages: Path, out: Path, cache: Path, *extra: str) -> Any:
             str(out),
             "--base-url",
             UNSENT,
-            *MODEL_OPTIONS,
+            *_model_options(mode),
             "--cache-dir",
             str(cache),
             *list(extra),
@@ -69,7 +86,7 @@ def _ingest(results: Path, cache: Path) -> Any:
     return runner.invoke(app, ["batch", "ingest", str(results), "--cache-dir", str(cache)])
 
 
-def _replay(pages: Path, out: Path, cache: Path) -> Any:
+def _replay(pages: Path, out: Path, cache: Path, mode: str) -> Any:
     return runner.invoke(
         app,
         [
@@ -80,14 +97,15 @@ def _replay(pages: Path, out: Path, cache: Path) -> Any:
             "--replay",
             "--base-url",
             UNSENT,
-            *MODEL_OPTIONS,
+            *_model_options(mode),
             "--cache-dir",
             str(cache),
         ],
     )
 
 
-def test_rounds_end_in_the_live_records(records_dir: Path, tmp_path: Path, live: FakeOpenAI) -> None:
+def test_rounds_end_in_the_live_records(records_dir: Path, tmp_path: Path, live: FakeOpenAI, mode: str) -> None:
+    """In each mode the live server's kind resolves to (auto), the batch rounds name that mode."""
     pages = records_dir / "pages"
     result = runner.invoke(
         app,
@@ -98,7 +116,7 @@ def test_rounds_end_in_the_live_records(records_dir: Path, tmp_path: Path, live:
             str(tmp_path / "live.jsonl"),
             "--base-url",
             live.base_url,
-            *MODEL_OPTIONS[:2],
+            *_model_options()[:2],
             "--strategy",
             "sectioned",
             "--cache-dir",
@@ -113,10 +131,10 @@ def test_rounds_end_in_the_live_records(records_dir: Path, tmp_path: Path, live:
     cache = tmp_path / "batch-cache"
     # Round 1: the questions each page asks first. NCT06935409 needs none; NCT03792542 asks its
     # conditions only once its title is known (the title goes into that question).
-    result = _prepare(pages, tmp_path / "r1.jsonl", cache)
+    result = _prepare(pages, tmp_path / "r1.jsonl", cache, mode=mode)
     assert result.exit_code == 0, result.output
     round1 = _lines(tmp_path / "r1.jsonl")
-    questions = sorted(r["body"]["tools"][0]["function"]["name"] for r in round1)
+    questions = sorted(map(_question, round1))
     # three pages with several title candidates; NCT07271602's one title, then its run-together conditions
     assert questions == ["ConditionsAnswer", "TitleLine", "TitleLine", "TitleLine"]
     assert all(set(r) == {"custom_id", "method", "url", "body"} for r in round1)
@@ -133,7 +151,7 @@ def test_rounds_end_in_the_live_records(records_dir: Path, tmp_path: Path, live:
     assert f"{len(round1) - 1} answers stored" in result.output
 
     # Replay now: the failed line's record and the pages still waiting are error rows, the rest are done.
-    result = _replay(pages, tmp_path / "replay.jsonl", cache)
+    result = _replay(pages, tmp_path / "replay.jsonl", cache, mode)
     assert result.exit_code == 3, result.output
     first = _rows(tmp_path / "replay.jsonl")
     waiting = {nct for nct, row in first.items() if row["status"] == "error"}
@@ -141,7 +159,7 @@ def test_rounds_end_in_the_live_records(records_dir: Path, tmp_path: Path, live:
     assert waiting, "a failed line leaves its record unfinished"
 
     # Round 2 asks the failed question again plus what depended on round 1's answers; then nothing is left.
-    result = _prepare(pages, tmp_path / "r2.jsonl", cache)
+    result = _prepare(pages, tmp_path / "r2.jsonl", cache, mode=mode)
     assert result.exit_code == 0, result.output
     round2 = _lines(tmp_path / "r2.jsonl")
     assert failed in {r["custom_id"] for r in round2}
@@ -151,7 +169,7 @@ def test_rounds_end_in_the_live_records(records_dir: Path, tmp_path: Path, live:
     assert result.exit_code == 0, result.output
     rounds = 2
     while True:
-        result = _prepare(pages, tmp_path / f"r{rounds + 1}.jsonl", cache)
+        result = _prepare(pages, tmp_path / f"r{rounds + 1}.jsonl", cache, mode=mode)
         assert result.exit_code == 0, result.output
         if "nothing to ask" in result.output:
             break
@@ -163,7 +181,7 @@ def test_rounds_end_in_the_live_records(records_dir: Path, tmp_path: Path, live:
     assert sum(len(_lines(tmp_path / f"r{n}.jsonl")) for n in range(1, rounds + 1)) == len(live.chat_requests) + 1
 
     # The same -o resumes: the CacheMiss rows are redone, the finished rows kept; records equal the live run's.
-    result = _replay(pages, tmp_path / "replay.jsonl", cache)
+    result = _replay(pages, tmp_path / "replay.jsonl", cache, mode)
     assert result.exit_code == 0, result.output
     replayed = _rows(tmp_path / "replay.jsonl")
     assert len(replayed) == 5 and "resumed from earlier run" in result.output
