@@ -2,7 +2,8 @@
 fake batch service, so a live run and a batch round trip get exactly the same answers.
 
 Answers are valid but simple: the longest candidate line as the title, the whole conditions line as
-one condition, the first unlabelled outcome as primary, the first vocabulary value as a type.
+one condition, the first unlabelled outcome as primary, the first vocabulary value as a type, and an
+empty whole record.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ def fake_answer(body: dict[str, Any]) -> dict[str, Any]:
     if name in ("ArmTypeAnswer", "InterventionTypeAnswer"):
         enum = next(iter(schema["$defs"].values()))["enum"]
         return {"type": enum[0]}
+    if name == "WholeRecord":
+        return {}  # every field is optional: a valid, empty record
     raise AssertionError(f"unexpected question {name}")
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import instructor
 import orjson
 from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError as SchemaViolation
 from openai.types.chat import ChatCompletion
 from pydantic import ConfigDict, ValidationError, create_model
 
@@ -141,6 +142,13 @@ def parse_answer(completion: ChatCompletion, question: PendingQuestion) -> Any:
     answer = value.model_dump(mode="json")
     problems = sorted(Draft202012Validator(question.schema).iter_errors(answer), key=lambda e: list(e.path))
     if problems:
-        shown = "; ".join(f"{'/'.join(map(str, p.path)) or '<answer>'}: {p.message}" for p in problems[:5])
+        shown = "; ".join(f"{'/'.join(map(str, p.path)) or '<answer>'}: {_explain(p)}" for p in problems[:5])
         raise LineRejected(f"the answer fails the {question.question} schema: {shown[:400]}")
     return answer
+
+
+def _explain(error: SchemaViolation) -> str:
+    """The useful part of a schema error: for an optional value (anyOf [X, null]) the reason X failed,
+    not "is not valid under any of the given schemas"."""
+    useful = [e for e in error.context or () if not (e.validator == "type" and e.validator_value == "null")]
+    return _explain(useful[0]) if useful else str(error.message)

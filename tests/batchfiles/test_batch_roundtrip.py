@@ -264,3 +264,32 @@ def test_the_api_key_never_reaches_batch_files_or_the_cache(records_dir: Path, t
     written = [tmp_path / "req.jsonl", *cache.rglob("*.json")]
     assert all(secret.encode() not in path.read_bytes() for path in written)
     assert secret not in result.output
+
+
+def test_whole_strategy_asks_one_question_per_page_and_ingest_checks_its_schema(
+    records_dir: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    result = _prepare(records_dir / "pages", tmp_path / "req.jsonl", cache, "--strategy", "whole")
+    assert result.exit_code == 0, result.output
+    requests = _lines(tmp_path / "req.jsonl")
+    assert len(requests) == 5  # one whole-record question per seed page, none answerable yet
+    assert {_question(r) for r in requests} == {"WholeRecord"}
+    assert all(r["body"]["max_tokens"] == 3072 for r in requests)
+
+    def answered(request: dict[str, Any], answer: dict[str, Any]) -> bytes:
+        line = batch_output_line(request, 1)
+        call = line["response"]["body"]["choices"][0]["message"]["tool_calls"][0]
+        call["function"]["arguments"] = orjson.dumps(answer).decode()
+        return orjson.dumps(line)
+
+    bad_status = answered(requests[0], {"overall_status": "SOMETIMES", "arms": [{"label": "A", "type": "NOPE"}]})
+    minimal = answered(requests[1], {"brief_title": "A title"})  # every WholeRecord field is optional
+    (tmp_path / "out.jsonl").write_bytes(bad_status + b"\n" + minimal + b"\n")
+    result = _ingest(tmp_path / "out.jsonl", cache)
+    output = " ".join(result.output.replace("│", " ").split())
+    assert result.exit_code == 3, output
+    assert "fails the whole_record schema" in output
+    assert "overall_status: 'SOMETIMES' is not one of" in output and "arms/0/type: 'NOPE' is not one of" in output
+    assert ResponseCache(cache).get(requests[1]["custom_id"]) is not None
+    assert ResponseCache(cache).get(requests[0]["custom_id"]) is None
