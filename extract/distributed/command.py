@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, BinaryIO
+from typing import TYPE_CHECKING, Annotated, BinaryIO
 
 import typer
 
@@ -14,6 +14,10 @@ from extract.batch import BatchSummary, Resume
 from extract.cli_options import ENGINE_PANEL
 from extract.distributed.ray_engine import INSTALL_HINT, RayOptions, RayUnavailable, iter_checked, run_extract
 from extract.llm.client import EndpointConfig
+
+if TYPE_CHECKING:
+    from extract.check import Rule, Severity
+    from extract.check.runner import Checked
 
 
 class OutputFormat(StrEnum):
@@ -81,7 +85,9 @@ def _refuse_stdin(inputs: list[str]) -> None:
         )
 
 
-def check_on_ray(inputs: list[str], rules: list, *, options: RayOptions, max_bytes: int) -> Iterator:
+def check_on_ray(
+    inputs: list[str], rules: list[tuple[Rule, Severity]], *, options: RayOptions, max_bytes: int
+) -> Iterator[Checked]:
     _refuse_stdin(inputs)
     try:
         import ray  # noqa: F401  (fail as a usage error before any work)
