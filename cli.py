@@ -17,14 +17,17 @@ from typing import Annotated, BinaryIO
 import typer
 from rich.console import Console
 
-from extract.batch import BatchSummary
+from extract.batch import BatchSummary, Resume
 from extract.cli_options import (
     EXIT_CODES_HELP,
     LLM_PANEL,
+    Address,
     ApiKey,
     ApiKeyFile,
     BaseUrl,
     Concurrency,
+    Engine,
+    EngineChoice,
     ExitCode,
     Inputs,
     KeepGoing,
@@ -36,10 +39,14 @@ from extract.cli_options import (
     Model,
     Strategy,
     Timeout,
+    Workers,
     endpoint_config,
 )
+from extract.distributed.command import OutputFormat, OutputFormatOption, extract_on_ray
+from extract.distributed.ray_engine import RayOptions
+from extract.llm.client import EndpointConfig
 from extract.load import DEFAULT_MAX_BYTES
-from extract.pipeline import StrategyName
+from extract.pipeline import PageExtractor, StrategyName
 
 app = typer.Typer(
     name="trialqa",
@@ -117,6 +124,10 @@ def extract(
         Path | None, typer.Option(help="Response cache folder (default: user cache).", rich_help_panel=LLM_PANEL)
     ] = None,
     local_model: LocalModel = None,
+    engine: Engine = EngineChoice.local,
+    address: Address = None,
+    workers: Workers = 2,
+    output_format: OutputFormatOption = OutputFormat.jsonl,
 ) -> None:
     """Extract each input record into one JSON line: {source, status, record, error, provenance}."""
     from extract.batch import configs_for, prepare_resume, run_batch
@@ -142,7 +153,7 @@ def extract(
     pages = page_extractor(config, strategy)
     earlier = None
     writer = ExitStack()  # one run per output file at a time: held until the run ends
-    if output != "-":
+    if output != "-" and output_format is OutputFormat.jsonl:  # a Parquet folder is written new
         out_path = Path(output)
         try:
             writer.enter_context(exclusive_output(out_path))
@@ -154,6 +165,14 @@ def extract(
         elif out_path.exists():
             out_path.unlink()
     limit = concurrency or default_concurrency(config)
+    if output_format is OutputFormat.parquet and engine is not EngineChoice.ray:
+        raise typer.BadParameter("Parquet output is written by Ray: add --engine ray", param_hint="--output-format")
+    if engine is EngineChoice.ray:
+        with writer:
+            summary = _extract_on_ray(
+                inputs, output, output_format, pages, config, limit, max_bytes, earlier, address, workers
+            )
+        raise typer.Exit(_finish(summary, keep_going))
 
     async def run() -> BatchSummary:
         try:
@@ -168,10 +187,37 @@ def extract(
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     with writer:
         summary = asyncio.run(run())
+    raise typer.Exit(_finish(summary, keep_going))
+
+
+def _finish(summary: BatchSummary, keep_going: bool) -> ExitCode:
     err_console.print(summary.table())
     for error_type, count in summary.error_types.most_common():
         err_console.print(f"  error {error_type}: {count}")
-    raise typer.Exit(_extract_exit_code(summary, keep_going))
+    return _extract_exit_code(summary, keep_going)
+
+
+def _extract_on_ray(
+    inputs: list[str],
+    output: str,
+    output_format: OutputFormat,
+    pages: PageExtractor,
+    config: EndpointConfig,
+    concurrency: int,
+    max_bytes: int,
+    resume: Resume | None,
+    address: str | None,
+    workers: int,
+) -> BatchSummary:
+    options = RayOptions(address=address, workers=workers, page_concurrency=concurrency)
+    common = dict(config=config, strategy=pages.strategy, options=options, max_bytes=max_bytes, exclude=[output])
+    if output_format is OutputFormat.parquet:
+        folder = Path(output)
+        if output == "-" or (folder.exists() and any(folder.iterdir())):
+            raise typer.BadParameter("--output-format parquet writes a new (or empty) folder", param_hint="-o")
+        return extract_on_ray(inputs, None, folder, resume=None, **common)  # type: ignore[arg-type]
+    with open_output(output) as out:
+        return extract_on_ray(inputs, out, None, resume=resume, **common)  # type: ignore[arg-type]
 
 
 def _extract_exit_code(summary: BatchSummary, keep_going: bool) -> ExitCode:
@@ -193,12 +239,13 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
 
 
 def _register_stage_commands() -> None:
-    """check / rules, eval, review: each stage's command module adds its own commands."""
+    """check / rules, eval, review, batch: each stage's command module adds its own commands."""
+    from extract.batchfiles import command as batch_command
     from extract.check import command as check_command
     from extract.review import command as review_command
     from extract.score import command as eval_command
 
-    for module in (check_command, eval_command, review_command):
+    for module in (check_command, eval_command, review_command, batch_command):
         module.register(app)
 
 

@@ -108,3 +108,35 @@ def endpoint_config(**options: object) -> EndpointConfig:
         return EndpointConfig.from_options(**options)  # type: ignore[arg-type]
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
+
+
+class EngineChoice(StrEnum):
+    """`--engine`: this process (default), or Ray Data on a cluster or a local Ray instance."""
+
+    local = "local"
+    ray = "ray"
+
+
+ENGINE_PANEL = "Engine"
+Engine = Annotated[
+    EngineChoice,
+    typer.Option(
+        help="local: this process; ray: Ray Data (pip install 'trialqa[ray]'), see docs/scale.md.",
+        rich_help_panel=ENGINE_PANEL,
+    ),
+]
+Address = Annotated[
+    str | None,
+    typer.Option(
+        help="--engine ray: the cluster to join (auto, ray://HOST:10001); default: start a local Ray instance.",
+        rich_help_panel=ENGINE_PANEL,
+    ),
+]
+Workers = Annotated[
+    int,
+    typer.Option(
+        min=1,
+        help="--engine ray: tasks at once per CPU stage, and actors (model clients) for pages.",
+        rich_help_panel=ENGINE_PANEL,
+    ),
+]

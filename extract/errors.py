@@ -119,6 +119,15 @@ class CacheMiss(LLMError):
     """--replay is on and the response cache holds no answer for this exact request."""
 
 
+class RequestDeferred(LLMError):
+    """`trialqa batch prepare`: the question's answer is not in the response cache yet; its request was
+    written to a batch file instead of being sent. `body` is the exact chat-completion request."""
+
+    def __init__(self, message: str, body: dict[str, object] | None = None) -> None:
+        super().__init__(message)
+        self.body = body or {}
+
+
 class ModelSetupError(LLMError):
     """The embedded model or server could not be assembled or started (or crashed on its first answer)."""
 

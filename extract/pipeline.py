@@ -75,8 +75,12 @@ def default_concurrency(config: EndpointConfig) -> int:
 
 def page_extractor(config: EndpointConfig, requested: str = StrategyName.auto) -> PageExtractor:
     """The page extractor extract and eval run: `auto` resolved for this endpoint, its LLM opened lazily."""
-    strategy = requested if requested != StrategyName.auto else ("sectioned" if config.embedded else "whole")
-    return PageExtractor(LazyLLM(config), strategy)
+    return PageExtractor(LazyLLM(config), resolve_strategy(config, requested))
+
+
+def resolve_strategy(config: EndpointConfig, requested: str = StrategyName.auto) -> str:
+    """`--strategy auto`: sectioned for the embedded model, whole for endpoints."""
+    return requested if requested != StrategyName.auto else ("sectioned" if config.embedded else "whole")
 
 
 def is_page(source: SourceRecord) -> bool:

@@ -24,7 +24,17 @@ from extract.check import RULES, Finding, Severity, active_rules
 from extract.check.config import CheckConfig, ConfigError, discover, load_file, validate_patterns
 from extract.check.precision import measured, measurements
 from extract.check.runner import Checked, iter_checked
-from extract.cli_options import EXIT_CODES_HELP, ExitCode, Inputs, KeepGoing, MaxBytes
+from extract.cli_options import (
+    EXIT_CODES_HELP,
+    Address,
+    Engine,
+    EngineChoice,
+    ExitCode,
+    Inputs,
+    KeepGoing,
+    MaxBytes,
+    Workers,
+)
 from extract.load import DEFAULT_MAX_BYTES
 
 
@@ -190,6 +200,9 @@ def check_cmd(
     config: ConfigOption = None,
     max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
     keep_going: KeepGoing = False,
+    engine: Engine = EngineChoice.local,
+    address: Address = None,
+    workers: Workers = 2,
 ) -> None:
     """Cross-check records for internal contradictions: one finding per problem, with its evidence.
 
@@ -211,7 +224,16 @@ def check_cmd(
     err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
     counts: Counter[str] = Counter()
     by_severity: Counter[Severity] = Counter()
-    for checked in iter_checked(inputs, enabled, max_bytes=max_bytes):
+    if engine is EngineChoice.ray:
+        from extract.distributed.command import check_on_ray
+        from extract.distributed.ray_engine import RayOptions
+
+        results = check_on_ray(
+            inputs, enabled, options=RayOptions(address=address, workers=workers), max_bytes=max_bytes
+        )
+    else:
+        results = iter_checked(inputs, enabled, max_bytes=max_bytes)
+    for checked in results:
         counts[checked.status] += 1
         if checked.status != "checked":
             err.print(f"{checked.status}: {checked.record_id} ({checked.path}): {checked.problem}", markup=False)

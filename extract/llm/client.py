@@ -36,7 +36,14 @@ from instructor import Mode, Provider
 from instructor.core import Hooks, IncompleteOutputException, InstructorRetryException
 from pydantic import BaseModel, ValidationError
 
-from extract.errors import CacheMiss, LLMError, LLMInvalidAnswer, LLMTransportError, describe_validation_error
+from extract.errors import (
+    CacheMiss,
+    LLMError,
+    LLMInvalidAnswer,
+    LLMTransportError,
+    RequestDeferred,
+    describe_validation_error,
+)
 
 from .cache import CachedAnswer, ResponseCache, cache_key
 from .local_model import MODEL_FILENAME, MODEL_ID, model_id_for, resolve_model_file, user_cache_dir
@@ -275,6 +282,22 @@ class LLM:
             self._mode = resolve_instructor_mode(self.config.mode, self._kind or EndpointKind.UNKNOWN)
             log.info("LLM endpoint kind=%s mode=%s model=%s", self._kind, mode_name(self._mode), self._model)
 
+    def request_key(
+        self, *, messages: list[dict[str, str]], response_model: type[BaseModel], prompt_hash: str, max_tokens: int
+    ) -> str:
+        """The response-cache key of one question (after `ready()`): what `ask` looks up and stores under."""
+        assert self._mode is not None, "ready() first"
+        return cache_key(
+            model_id=self.model_id,
+            mode=mode_name(self._mode),
+            messages=messages,
+            schema=response_model.model_json_schema(),
+            temperature=self.config.temperature,
+            seed=self.config.seed,
+            max_tokens=max_tokens,
+            prompt_hash=prompt_hash,
+        )
+
     async def ask(
         self,
         *,
@@ -290,15 +313,8 @@ class LLM:
         assert self._mode is not None
         mode = mode_name(self._mode)
         model_id = self.model_id
-        key = cache_key(
-            model_id=model_id,
-            mode=mode,
-            messages=messages,
-            schema=response_model.model_json_schema(),
-            temperature=self.config.temperature,
-            seed=self.config.seed,
-            max_tokens=max_tokens,
-            prompt_hash=prompt_hash,
+        key = self.request_key(
+            messages=messages, response_model=response_model, prompt_hash=prompt_hash, max_tokens=max_tokens
         )
         cached = self._cache.get(key)
         if cached is not None:
@@ -410,6 +426,8 @@ class LLM:
             )
         except InstructorRetryException as exc:
             cause = exc.__cause__
+            if isinstance(cause, RequestDeferred):  # batch prepare: the request was written down, not sent
+                raise cause from None
             if isinstance(cause, LLMTransportError):
                 raise type(cause)(  # keep the subclass: a refused request stays LLMRequestRefused
                     redact(f"{cause} (on model call {tally.attempts} of at most {self.config.max_reasks + 1})", secret)
@@ -448,7 +466,7 @@ async def open_llm(config: EndpointConfig) -> AsyncIterator[LLM]:
             await llm.aclose()
         return
 
-    model_id = _embedded_model_id(config)
+    model_id = embedded_model_id(config)
     if config.replay:
         llm = LLM(dataclasses.replace(config, model=model_id), model_id=model_id, kind=EndpointKind.EMBEDDED)
         await llm.ready()
@@ -487,7 +505,7 @@ class _AssemblyLog:
             self.next_percent = percent - percent % 10 + 10
 
 
-def _embedded_model_id(config: EndpointConfig) -> str:
+def embedded_model_id(config: EndpointConfig) -> str:
     """The embedded model's id without assembling it (so --replay works where the model is absent)."""
     if config.local_model is None:
         return MODEL_ID
