@@ -23,6 +23,7 @@ from extract.cli_options import (
     BaseUrl,
     Concurrency,
     Inputs,
+    Jobs,
     LocalModel,
     MaxBytes,
     MaxReasks,
@@ -86,9 +87,11 @@ def extract(
         Path | None, typer.Option(help="Response cache folder (default: user cache).", rich_help_panel=LLM_PANEL)
     ] = None,
     local_model: LocalModel = None,
+    jobs: Jobs = None,
 ) -> None:
     """Extract each input record into one JSON line: {source, status, record, error, provenance}."""
     from extract.batch import configs_for, prepare_resume, run_batch
+    from extract.parallel import default_jobs
     from extract.pipeline import default_concurrency, default_timeout, page_extractor
 
     missing = [name for name in inputs if name != "-" and not Path(name).exists()]
@@ -119,7 +122,14 @@ def extract(
         try:
             with open_output(output) as out:
                 return await run_batch(
-                    inputs, out, pages=pages, concurrency=limit, max_bytes=max_bytes, exclude=[output], resume=earlier
+                    inputs,
+                    out,
+                    pages=pages,
+                    concurrency=limit,
+                    max_bytes=max_bytes,
+                    exclude=[output],
+                    resume=earlier,
+                    jobs=jobs or default_jobs(),
                 )
         finally:
             await pages.llm.aclose()

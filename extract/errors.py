@@ -106,3 +106,11 @@ class CacheMiss(LLMError):
 
 class ModelSetupError(LLMError):
     """The embedded model or server could not be assembled or started."""
+
+
+class BadArchive(TrialQAError):
+    """A zip or gzip input (or one of its members) is corrupt, encrypted or truncated."""
+
+
+class UnsafeArchive(TrialQAError):
+    """A zip member expands far beyond its compressed size (a likely zip bomb): refused unread."""

@@ -22,8 +22,9 @@ from rich.table import Table
 from extract.check import RULES, Finding, Severity, active_rules
 from extract.check.config import CheckConfig, ConfigError, discover, load_file, validate_patterns
 from extract.check.runner import Checked, iter_checked
-from extract.cli_options import Inputs, MaxBytes
+from extract.cli_options import Inputs, Jobs, MaxBytes
 from extract.load import DEFAULT_MAX_BYTES
+from extract.parallel import default_jobs
 
 
 class OutputFormat(StrEnum):
@@ -187,6 +188,7 @@ def check_cmd(
     ] = None,
     config: ConfigOption = None,
     max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
+    jobs: Jobs = None,
 ) -> None:
     """Cross-check records for internal contradictions: one finding per problem, with its evidence.
 
@@ -208,7 +210,7 @@ def check_cmd(
     err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
     counts: Counter[str] = Counter()
     by_severity: Counter[Severity] = Counter()
-    for checked in iter_checked(inputs, enabled, max_bytes=max_bytes):
+    for checked in iter_checked(inputs, enabled, max_bytes=max_bytes, jobs=jobs or default_jobs()):
         counts[checked.status] += 1
         if checked.status != "checked":
             err.print(f"{checked.status}: {checked.record_id} ({checked.path}): {checked.problem}", markup=False)

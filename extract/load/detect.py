@@ -164,14 +164,18 @@ def _jsonl_records(data: bytes, name: str) -> Iterator[SourceRecord]:
     for line in data.split(b"\n"):
         if not line or line.isspace():
             continue
-        digest = sha256(line.rstrip(b"\r"))
-        try:
-            value = orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            yield _error(name, index, digest, errors.InvalidJSON(f"line {index + 1}: {_json_message(exc, line)}"))
-        else:
-            yield _classify_json(value, name, index, digest)
+        yield jsonl_record(line, name, index)
         index += 1
+
+
+def jsonl_record(line: bytes, name: str, index: int) -> SourceRecord:
+    """One non-blank line of a JSONL input (`index` counts non-blank lines from 0)."""
+    digest = sha256(line.rstrip(b"\r"))
+    try:
+        value = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        return _error(name, index, digest, errors.InvalidJSON(f"line {index + 1}: {_json_message(exc, line)}"))
+    return _classify_json(value, name, index, digest)
 
 
 def _parses(line: bytes) -> bool:

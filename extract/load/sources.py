@@ -7,8 +7,8 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from extract import errors
-from extract.load.detect import Kind, SourceRecord, records_from_bytes, sha256
+from extract.load.detect import SourceRecord
+from extract.load.units import Unit, path_units, stdin_units
 
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 
@@ -34,31 +34,17 @@ def iter_sources(
     inputs: Iterable[str], *, max_bytes: int = DEFAULT_MAX_BYTES, exclude: Iterable[str] = ()
 ) -> Iterator[SourceRecord]:
     """Every input record, in input order; unreadable paths become error records too."""
+    for unit in iter_units(inputs, max_bytes=max_bytes, exclude=exclude):
+        yield from unit.records(max_bytes)
+
+
+def iter_units(
+    inputs: Iterable[str], *, max_bytes: int = DEFAULT_MAX_BYTES, exclude: Iterable[str] = ()
+) -> Iterator[Unit]:
+    """Every input's units (a file, a zip member, a line of a big JSONL), in input order, undecoded:
+    `unit.records(max_bytes)` decodes one, here or in a worker process."""
     for name in input_files(inputs, exclude):
         if name == "-":
-            data = sys.stdin.buffer.read(max_bytes + 1)
-            yield from records_from_bytes(data, "<stdin>", max_bytes=max_bytes)
-            continue
-        try:
-            size = os.path.getsize(name)
-            if size > max_bytes:
-                yield SourceRecord(
-                    id=name,
-                    kind=Kind.UNKNOWN,
-                    path=name,
-                    sha256="",
-                    error=errors.InputTooLarge(f"{size:,} bytes is over the {max_bytes:,}-byte limit"),
-                )
-                continue
-            with open(name, "rb") as handle:
-                data = handle.read()
-        except OSError as exc:
-            yield SourceRecord(
-                id=name,
-                kind=Kind.UNKNOWN,
-                path=name,
-                sha256=sha256(b""),
-                error=errors.UnreadableInput(f"cannot read {name}: {exc.strerror or exc}"),
-            )
-            continue
-        yield from records_from_bytes(data, name, max_bytes=max_bytes)
+            yield from stdin_units(sys.stdin.buffer, max_bytes)
+        else:
+            yield from path_units(name, max_bytes)
