@@ -149,12 +149,13 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
 
 
 def _register_stage_commands() -> None:
-    """check / rules, eval, review: each stage's command module adds its own commands."""
+    """check / rules, eval, review, fetch: each stage's command module adds its own commands."""
     from extract.check import command as check_command
+    from extract.fetch import command as fetch_command
     from extract.review import command as review_command
     from extract.score import command as eval_command
 
-    for module in (check_command, eval_command, review_command):
+    for module in (check_command, eval_command, review_command, fetch_command):
         module.register(app)
 
 
