@@ -28,6 +28,7 @@ from rich.table import Table
 from extract.errors import TrialQAError
 from extract.load import iter_units
 from extract.load.detect import SourceRecord
+from extract.load.units import unit_bytes
 from extract.parallel import ordered_flat_map
 from extract.pipeline import RETRYABLE_ERRORS, STRUCTURED_CONFIG, PageExtractor
 from extract.rows import ExtractionRow
@@ -199,7 +200,9 @@ async def run_batch(
 
         try:
             units = iter_units(inputs, max_bytes=max_bytes, exclude=exclude)
-            for done in ordered_flat_map(functools.partial(extract_unit, max_bytes=max_bytes), units, jobs=jobs):
+            for done in ordered_flat_map(
+                functools.partial(extract_unit, max_bytes=max_bytes), units, jobs=jobs, weigh=unit_bytes
+            ):
                 key = done.key
                 if resume.done[key] > 0:
                     resume.done[key] -= 1

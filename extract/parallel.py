@@ -18,6 +18,7 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 CHUNK_ITEMS = 32  # items per task: large enough to amortise a pickle round trip, small enough to balance
+CHUNK_BYTES = 4 << 20  # and at most about this many bytes of items per task (a JSONL line may be 32 MiB)
 CHUNKS_IN_FLIGHT_PER_JOB = 4
 
 
@@ -36,13 +37,18 @@ def _run_chunk(function: Callable[[Item], list[Result]], chunk: list[Item]) -> l
     return out
 
 
-def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+def _chunks(items: Iterable[Item], size: int, weigh: Callable[[Item], int] | None) -> Iterator[list[Item]]:
+    """Chunks of at most `size` items and about CHUNK_BYTES bytes (by `weigh`), so the chunks in flight
+    hold a bounded number of bytes, not only a bounded number of items."""
     chunk: list[Item] = []
+    weight = 0
     for item in items:
         chunk.append(item)
-        if len(chunk) >= size:
+        weight += weigh(item) if weigh is not None else 0
+        if len(chunk) >= size or weight >= CHUNK_BYTES:
             yield chunk
             chunk = []
+            weight = 0
     if chunk:
         yield chunk
 
@@ -53,11 +59,13 @@ def ordered_flat_map(
     *,
     jobs: int,
     chunk_items: int = CHUNK_ITEMS,
+    weigh: Callable[[Item], int] | None = None,
 ) -> Iterator[Result]:
     """`function(item)` for each item, its results flattened, in input order, over `jobs` processes.
 
     `function` must be picklable (a module-level function or a functools.partial of one); so must
-    the items and results. Workers are forked, so they start with this process's imports.
+    the items and results. Workers are forked, so they start with this process's imports. `weigh`
+    gives an item's size in bytes, to bound the bytes in flight as well as the items.
     """
     if jobs <= 1:
         for item in items:
@@ -67,7 +75,7 @@ def ordered_flat_map(
     in_flight: deque[Future[list[Result]]] = deque()
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         try:
-            for chunk in _chunks(items, chunk_items):
+            for chunk in _chunks(items, chunk_items, weigh):
                 in_flight.append(pool.submit(_run_chunk, function, chunk))
                 if len(in_flight) >= jobs * CHUNKS_IN_FLIGHT_PER_JOB:
                     yield from in_flight.popleft().result()

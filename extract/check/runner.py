@@ -27,7 +27,7 @@ from extract import errors, pipeline
 from extract.check import Finding, Rule, Severity, check_record
 from extract.load import DEFAULT_MAX_BYTES, Kind, SourceRecord, iter_units
 from extract.load.detect import records_from_bytes, sha256
-from extract.load.units import Unit
+from extract.load.units import Unit, unit_bytes
 from extract.model import TrialRecord
 from extract.parallel import ordered_flat_map
 
@@ -57,7 +57,9 @@ def iter_checked(
     """Every input record, checked, in input order; with `jobs` > 1 decoded and checked in that many
     worker processes (inputs are read here, in order, and the results come back in that order)."""
     units = iter_units(inputs, max_bytes=max_bytes)
-    yield from ordered_flat_map(functools.partial(check_unit, rules=rules, max_bytes=max_bytes), units, jobs=jobs)
+    yield from ordered_flat_map(
+        functools.partial(check_unit, rules=rules, max_bytes=max_bytes), units, jobs=jobs, weigh=unit_bytes
+    )
 
 
 def check_unit(unit: Unit, *, rules: list[tuple[Rule, Severity]], max_bytes: int) -> list[Checked]:

@@ -35,6 +35,15 @@ class Unit(Protocol):
     def records(self, max_bytes: int) -> Iterator[SourceRecord]: ...
 
 
+def unit_bytes(unit: Unit) -> int:
+    """The bytes a unit carries with it (a JSONL line, a small input read whole); 0 when it is read later."""
+    if isinstance(unit, LineUnit):
+        return len(unit.line) if isinstance(unit.line, bytes) else 0
+    if isinstance(unit, BytesUnit):
+        return len(unit.data)
+    return 0
+
+
 def error_record(name: str, exc: errors.TrialQAError, digest: str = "") -> SourceRecord:
     return SourceRecord(id=name, kind=Kind.UNKNOWN, path=name, sha256=digest, error=exc)
 
