@@ -1,0 +1,112 @@
+"""Benchmark scaling: `trialqa extract` and `trialqa check` of the 6,778-study corpus zip with --jobs
+1 and 2 (and more with --jobs-list), records/s per job count, the speed-up, byte-identical output,
+and the time extrapolated to all of ClinicalTrials.gov (560,000 studies).
+
+Each run is the real command line in a fresh process, pinned with `taskset` to as many cores as it
+has jobs (so --jobs 1 cannot borrow the second core for its reading), repeated --repeat times; the
+best wall time of the repeats is reported (the fair figure on a machine other people share: the
+slower repeats are other people's load), with every repeat printed beside it.
+
+    .venv/bin/python bench/scale_bench.py                    # extract and check, jobs 1 and 2, 3 repeats
+    .venv/bin/python bench/scale_bench.py --repeat 5 --stage check
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "records" / "corpus" / "ctgov-xml-corpus.zip"
+ALL_OF_CTGOV = 560_000
+
+
+def run_once(stage: str, corpus: Path, jobs: int, folder: Path) -> tuple[float, float, str, int]:
+    """Wall seconds, CPU seconds (the command and its workers), sha256 of the output, and the number
+    of output lines, of one pinned run."""
+    cores = sorted(os.sched_getaffinity(0))[:jobs]
+    pin = ["taskset", "-c", ",".join(map(str, cores))] if shutil.which("taskset") else []
+    out = folder / f"{stage}-{jobs}.jsonl"
+    out.unlink(missing_ok=True)
+    trialqa = [sys.executable, "-c", "import cli; cli.main()"]
+    if stage == "extract":
+        command = [*pin, *trialqa, "extract", str(corpus), "-o", str(out), "--no-resume", "--jobs", str(jobs)]
+        sink = subprocess.DEVNULL
+    else:
+        command = [*pin, *trialqa, "check", str(corpus), "-f", "jsonl", "--jobs", str(jobs)]
+        sink = out.open("wb")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(command, stdout=sink, stderr=subprocess.DEVNULL, check=False, cwd=REPO)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if sink is not subprocess.DEVNULL:
+        sink.close()
+    data = out.read_bytes()
+    return wall, cpu, hashlib.sha256(data).hexdigest(), data.count(b"\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--records", type=int, default=6_778, help="records in the corpus (for records/s)")
+    parser.add_argument("--jobs-list", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--stage", choices=["extract", "check", "both"], default="both")
+    args = parser.parse_args()
+    stages = ["extract", "check"] if args.stage == "both" else [args.stage]
+    load = os.getloadavg()
+    print(f"corpus: {args.corpus.name} ({args.records:,} studies); {os.cpu_count()} CPUs; load average {load[0]:.1f}")
+    folder = Path(tempfile.mkdtemp(prefix="scale_bench_"))
+    try:
+        for stage in stages:
+            best: dict[int, float] = {}
+            cpu: dict[int, float] = {}
+            digests: set[str] = set()
+            print(
+                f"\n{stage}: {'jobs':>4s} {'best s':>7s} {'rec/s':>7s} {'560k studies':>13s} {'CPU s':>6s}"
+                "   all repeats (wall s)"
+            )
+            for jobs in args.jobs_list:
+                walls, cpus = [], []
+                for _ in range(args.repeat):
+                    wall, spent, digest, lines = run_once(stage, args.corpus, jobs, folder)
+                    walls.append(wall)
+                    cpus.append(spent)
+                    digests.add(digest)
+                best[jobs] = min(walls)
+                cpu[jobs] = min(cpus)
+                rate = args.records / best[jobs]
+                hours = ALL_OF_CTGOV / rate / 3600
+                shown = " ".join(f"{w:.1f}" for w in walls)
+                print(
+                    f"{'':8s}{jobs:4d} {best[jobs]:7.1f} {rate:7.0f} {hours:10.2f} h {cpu[jobs]:6.1f}"
+                    f"   {shown}  ({lines:,} lines)"
+                )
+            first = args.jobs_list[0]
+            for jobs in args.jobs_list[1:]:
+                print(f"{'':8s}speed-up jobs {jobs} / jobs {first}: {best[first] / best[jobs]:.2f}x wall")
+                # What the wall speed-up would be on idle cores: the work (CPU s) of one job, spread over
+                # `jobs` cores, plus what parallel running added to it (pickling, the reading process).
+                ideal = jobs * cpu[first] / cpu[jobs]
+                print(
+                    f"{'':8s}  CPU with {jobs} jobs / CPU with {first}: {cpu[jobs] / cpu[first]:.2f}x "
+                    f"(on {jobs} idle cores the speed-up would be at most {ideal:.2f}x)"
+                )
+            print(f"{'':8s}outputs byte-identical across job counts and repeats: {len(digests) == 1}")
+        print(f"\nload average after: {os.getloadavg()[0]:.1f} (others share this machine: figures are noisy)")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
