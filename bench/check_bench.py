@@ -1,7 +1,7 @@
 """Benchmark `trialqa check`: the 138 real records repeated to N records, end to end, against orjson.
 
 What is measured, on the same bytes (trialqa extraction JSONL of the 138 real records, repeated and
-written in shards of --shard-rows rows, since the loader refuses files over 32 MiB):
+written in shards of --shard-rows rows, so that the stages can be interleaved shard by shard):
 
 - parse:  read each shard, split it into lines, `orjson.loads` every line (the bare-parse baseline);
 - check:  `extract.check.runner.iter_checked` over the shards: load (detect, hash, parse), map

@@ -69,7 +69,7 @@ class ZipMemberUnit:
                 yield error_record(name, refusal)
                 return
             with archive.open(info) as handle:
-                for unit in stream_units(handle, name, max_bytes):  # type: ignore[arg-type]
+                for unit in stream_units(handle, name, max_bytes, info.file_size):  # type: ignore[arg-type]
                     yield from unit.records(max_bytes)
         except OSError as exc:
             yield error_record(name, errors.UnreadableInput(f"cannot read {self.archive}: {exc.strerror or exc}"))

@@ -128,7 +128,7 @@ def _too_large(size: int, max_bytes: int) -> str:
 # --- streams ----------------------------------------------------------------------------------
 
 
-def stream_units(handle: BinaryIO, name: str, max_bytes: int) -> Iterator[Unit]:
+def stream_units(handle: BinaryIO, name: str, max_bytes: int, size: int | None = None) -> Iterator[Unit]:
     """The units of one input stream: the whole input when it is within the limit, else its JSONL
     lines one by one (each line within the limit), else one InputTooLarge error.
 
@@ -140,14 +140,9 @@ def stream_units(handle: BinaryIO, name: str, max_bytes: int) -> Iterator[Unit]:
             yield BytesUnit(name, head)
             return
         if not _is_jsonl(head, name):
-            yield ErrorUnit(
-                error_record(
-                    name,
-                    errors.InputTooLarge(
-                        f"over {max_bytes:,} bytes and not JSONL (only JSONL is read past the limit, line by line)"
-                    ),
-                )
-            )
+            over = _too_large(size, max_bytes) if size is not None else f"over the {max_bytes:,}-byte limit"
+            message = f"{over}; only JSONL is read past the limit (line by line)"
+            yield ErrorUnit(error_record(name, errors.InputTooLarge(message)))
             return
         index = 0
         for line in _lines(head, handle, max_bytes):
@@ -240,7 +235,7 @@ def path_units(path: str, max_bytes: int) -> Iterator[Unit]:
                 return
             if size > max_bytes:
                 handle.seek(0)
-                yield from stream_units(handle, path, max_bytes)
+                yield from stream_units(handle, path, max_bytes, size)
                 return
     except OSError as exc:
         yield ErrorUnit(
