@@ -181,3 +181,16 @@ def test_check_of_a_zip_finds_what_check_of_the_folder_finds(tmp_path: Path, rec
     from_zip = runner.invoke(app, ["check", str(archive), "-f", "jsonl", "--jobs", jobs])
     assert from_folder.exit_code == 0 and from_zip.exit_code == 0
     assert from_zip.stdout == from_folder.stdout and from_zip.stdout.count("\n") > 20
+
+
+def test_workers_do_not_share_the_parents_open_archive(tmp_path: Path, records_dir: Path) -> None:
+    """An archive opened here (one job) and then read by forked workers: each worker must open its
+    own, since an inherited ZipFile shares its file offset with this process's."""
+    archive = tmp_path / "xml.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in _xml(records_dir):
+            zf.write(path, f"ctgov-xml/{path.name}")
+    one = runner.invoke(app, ["check", str(archive), "-f", "jsonl", "--jobs", "1"])
+    two = runner.invoke(app, ["check", str(archive), "-f", "jsonl", "--jobs", "2"])
+    assert "errors: 0" in one.stderr
+    assert (two.stdout, two.stderr) == (one.stdout, one.stderr)

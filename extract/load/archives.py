@@ -48,8 +48,12 @@ def _wanted(info: zipfile.ZipInfo) -> bool:
 
 
 @functools.lru_cache(maxsize=4)
-def _open_zip(path: str, mtime_ns: int, size: int) -> zipfile.ZipFile:
-    """One open archive per process (and per version of the file), reused for each of its members."""
+def _open_zip(path: str, mtime_ns: int, size: int, pid: int) -> zipfile.ZipFile:
+    """One open archive per process (and per version of the file), reused for each of its members.
+
+    Keyed by process id: a forked worker inherits this cache, and an inherited ZipFile shares its
+    file offset with the parent's, so each process opens its own. Each open archive holds its
+    central directory (about 0.7 KB per member: some 400 MB for all 560,000 CT.gov studies)."""
     return zipfile.ZipFile(path)
 
 
@@ -62,7 +66,7 @@ class ZipMemberUnit:
         name = member_name(self.archive, self.member)
         try:
             stat = os.stat(self.archive)
-            archive = _open_zip(self.archive, stat.st_mtime_ns, stat.st_size)
+            archive = _open_zip(self.archive, stat.st_mtime_ns, stat.st_size, os.getpid())
             info = archive.getinfo(self.member)
             refusal = _refusal(info)
             if refusal is not None:
