@@ -102,6 +102,14 @@ def main() -> None:
                     f"{'':8s}  CPU with {jobs} jobs / CPU with {first}: {cpu[jobs] / cpu[first]:.2f}x "
                     f"(on {jobs} idle cores the speed-up would be at most {ideal:.2f}x)"
                 )
+            for jobs in args.jobs_list:
+                # On `jobs` idle cores the wall time would be about the run's CPU seconds spread over them.
+                idle_s = cpu[jobs] / jobs
+                idle_h = ALL_OF_CTGOV / (args.records / idle_s) / 3600
+                print(
+                    f"{'':8s}idle-core estimate, jobs {jobs}: {idle_s:.1f} s ({args.records / idle_s:.0f} rec/s), "
+                    f"560k studies in {idle_h:.2f} h"
+                )
             print(f"{'':8s}outputs byte-identical across job counts and repeats: {len(digests) == 1}")
         print(f"\nload average after: {os.getloadavg()[0]:.1f} (others share this machine: figures are noisy)")
     finally:
