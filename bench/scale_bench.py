@@ -3,7 +3,8 @@
 and the time extrapolated to all of ClinicalTrials.gov (560,000 studies).
 
 Each run is the real command line in a fresh process, pinned with `taskset` to as many cores as it
-has jobs (so --jobs 1 cannot borrow the second core for its reading), repeated --repeat times; the
+has jobs (so --jobs 1 cannot borrow the second core for its reading), repeated --repeat times with
+the job counts interleaved; the
 best wall time of the repeats is reported (the fair figure on a machine other people share: the
 slower repeats are other people's load), with every repeat printed beside it.
 
@@ -76,18 +77,21 @@ def main() -> None:
                 f"\n{stage}: {'jobs':>4s} {'best s':>7s} {'rec/s':>7s} {'560k studies':>13s} {'CPU s':>6s}"
                 "   all repeats (wall s)"
             )
-            for jobs in args.jobs_list:
-                walls, cpus = [], []
-                for _ in range(args.repeat):
+            walls: dict[int, list[float]] = {jobs: [] for jobs in args.jobs_list}
+            cpus: dict[int, list[float]] = {jobs: [] for jobs in args.jobs_list}
+            lines = 0
+            for _ in range(args.repeat):
+                for jobs in args.jobs_list:  # interleaved, so a change in others' load hits every job count
                     wall, spent, digest, lines = run_once(stage, args.corpus, jobs, folder)
-                    walls.append(wall)
-                    cpus.append(spent)
+                    walls[jobs].append(wall)
+                    cpus[jobs].append(spent)
                     digests.add(digest)
-                best[jobs] = min(walls)
-                cpu[jobs] = min(cpus)
+            for jobs in args.jobs_list:
+                best[jobs] = min(walls[jobs])
+                cpu[jobs] = min(cpus[jobs])
                 rate = args.records / best[jobs]
                 hours = ALL_OF_CTGOV / rate / 3600
-                shown = " ".join(f"{w:.1f}" for w in walls)
+                shown = " ".join(f"{w:.1f}" for w in walls[jobs])
                 print(
                     f"{'':8s}{jobs:4d} {best[jobs]:7.1f} {rate:7.0f} {hours:10.2f} h {cpu[jobs]:6.1f}"
                     f"   {shown}  ({lines:,} lines)"
