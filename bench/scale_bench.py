@@ -4,9 +4,9 @@ and the time extrapolated to all of ClinicalTrials.gov (560,000 studies).
 
 Each run is the real command line in a fresh process, pinned with `taskset` to as many cores as it
 has jobs (so --jobs 1 cannot borrow the second core for its reading), repeated --repeat times with
-the job counts interleaved; the
-best wall time of the repeats is reported (the fair figure on a machine other people share: the
-slower repeats are other people's load), with every repeat printed beside it.
+the job counts interleaved; the best wall time of the repeats is reported (the fair figure on a
+machine other people share: the slower repeats are other people's load), with every repeat printed
+beside it, and the CPU seconds of the command and its workers, from which an idle-core estimate.
 
     .venv/bin/python bench/scale_bench.py                    # extract and check, jobs 1 and 2, 3 repeats
     .venv/bin/python bench/scale_bench.py --repeat 5 --stage check
