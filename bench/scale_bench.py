@@ -56,6 +56,35 @@ def run_once(stage: str, corpus: Path, jobs: int, folder: Path) -> tuple[float, 
     return wall, cpu, hashlib.sha256(data).hexdigest(), data.count(b"\n")
 
 
+def _spin(seconds_of_work: int) -> None:
+    """A fixed amount of pure-Python work (no memory traffic to speak of)."""
+    total = 0
+    for i in range(seconds_of_work * 20_000_000):
+        total += i
+    if total < 0:
+        print(total)
+
+
+def machine_ceiling(jobs: int, repeat: int) -> float:
+    """The throughput `jobs` independent CPU-bound processes get, pinned one per core, over one process:
+    what this machine (and its neighbours' load) allows any process-parallel program at best."""
+    cores = sorted(os.sched_getaffinity(0))
+    here = str(Path(__file__).parent)
+    code = f"import sys; sys.path.insert(0, {here!r}); import scale_bench; scale_bench._spin(1)"
+    best = {1: float("inf"), jobs: float("inf")}
+    for _ in range(repeat):
+        for count in (1, jobs):
+            started = time.perf_counter()
+            running = [
+                subprocess.Popen(["taskset", "-c", str(cores[i % len(cores)]), sys.executable, "-c", code])
+                for i in range(count)
+            ]
+            for process in running:
+                process.wait()
+            best[count] = min(best[count], time.perf_counter() - started)
+    return jobs * best[1] / best[jobs]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=CORPUS)
@@ -67,6 +96,12 @@ def main() -> None:
     stages = ["extract", "check"] if args.stage == "both" else [args.stage]
     load = os.getloadavg()
     print(f"corpus: {args.corpus.name} ({args.records:,} studies); {os.cpu_count()} CPUs; load average {load[0]:.1f}")
+    if shutil.which("taskset") and max(args.jobs_list) > 1:
+        ceiling = machine_ceiling(max(args.jobs_list), args.repeat)
+        print(
+            f"machine ceiling now: {max(args.jobs_list)} independent busy processes run {ceiling:.2f}x "
+            "the work of one (pure-Python loop, pinned; best of repeats)"
+        )
     folder = Path(tempfile.mkdtemp(prefix="scale_bench_"))
     try:
         for stage in stages:
