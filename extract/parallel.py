@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -28,6 +29,12 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not Linux
         return max(1, os.cpu_count() or 1)
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the main process, which stops handing out work and shuts the pool
+    down (a worker finishes its chunk), instead of every worker printing its own traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run_chunk(function: Callable[[Item], list[Result]], chunk: list[Item]) -> list[Result]:
@@ -73,7 +80,7 @@ def ordered_flat_map(
         return
     context = multiprocessing.get_context("fork")
     in_flight: deque[Future[list[Result]]] = deque()
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_ignore_interrupts) as pool:
         try:
             for chunk in _chunks(items, chunk_items, weigh):
                 in_flight.append(pool.submit(_run_chunk, function, chunk))
