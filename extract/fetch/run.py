@@ -49,6 +49,11 @@ def fetch_to_file(
         raise StateMismatch(
             f"{output} holds another fetch ({state.base_url} {state.query}); use another output or --restart"
         )
+    if state is not None and (not output.exists() or output.stat().st_size < state.output_bytes):
+        raise StateMismatch(
+            f"{output} is missing or shorter than its fetch state records ({state.output_bytes:,} bytes): "
+            "it changed since; use --restart"
+        )
     if state is None and not restart and output.exists() and output.stat().st_size > 0:
         raise StateMismatch(f"{output} already exists and has no fetch state beside it; use --restart to replace it")
     resumed = state is not None and not state.complete

@@ -128,6 +128,16 @@ def test_an_output_from_another_query_is_not_appended_to(tmp_path: Path, api_url
     assert restarted.exit_code == 0 and len(_ids(out)) == 13
 
 
+def test_an_output_cut_short_since_its_state_was_saved_is_not_resumed(tmp_path: Path, api_url: str) -> None:
+    out = tmp_path / "studies.jsonl"
+    args = ["fetch", "--base-url", api_url, "--page-size", "5", "-o", str(out)]
+    assert runner.invoke(app, args).exit_code == 0
+    out.write_bytes(out.read_bytes()[:1000])  # someone truncated it: "already complete" would be a lie
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and "shorter" in result.output
+    assert runner.invoke(app, [*args, "--restart"]).exit_code == 0 and len(_ids(out)) == 13
+
+
 def test_base_url_comes_from_the_environment(
     tmp_path: Path, api: RecordedApi, api_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
