@@ -58,7 +58,14 @@ def test_a_1_gib_jsonl_checks_in_flat_memory(tmp_path: Path, records_dir: Path) 
     real = _real_rows(records_dir)
     ok_rows = sum(b'"status":"ok"' in row for row in real)
     big = tmp_path / "big.jsonl"
-    counts = _write_gib(big, real)
+    try:
+        counts = _write_gib(big, real)
+        _check_in_flat_memory(tmp_path, big, counts, ok_rows)
+    finally:
+        big.unlink(missing_ok=True)  # pytest keeps recent tmp folders: do not leave a GiB behind
+
+
+def _check_in_flat_memory(tmp_path: Path, big: Path, counts: dict[str, int], ok_rows: int) -> None:
     assert big.stat().st_size >= GIB
     check = [sys.executable, "-c", "import cli; cli.main()", "check", str(big), "-f", "jsonl", "--jobs", "2"]
     # a fresh parent whose RUSAGE_CHILDREN covers only this check (and its worker processes)
@@ -73,7 +80,7 @@ def test_a_1_gib_jsonl_checks_in_flat_memory(tmp_path: Path, records_dir: Path) 
     summary = stderr.strip().splitlines()[-1]
     records = counts["real"] + counts["error"] + counts["oversized"]
     blocks = counts["oversized"]
-    assert code == 0, stderr[-2000:]
+    assert code in (0, 1), stderr[-2000:]  # finished (1 where a version exits 1 for error rows), no crash
     assert summary.startswith(f"records: {records}  checked: {ok_rows * blocks}  "), summary
     assert f"errors: {records - ok_rows * blocks}" in summary
     assert stderr.count("InputTooLarge") == counts["oversized"]
