@@ -15,6 +15,7 @@ beside it, and the CPU seconds of the command and its workers, from which an idl
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import os
 import resource
@@ -23,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -30,9 +32,9 @@ CORPUS = REPO.parent / "shared" / "records" / "corpus" / "ctgov-xml-corpus.zip"
 ALL_OF_CTGOV = 560_000
 
 
-def run_once(stage: str, corpus: Path, jobs: int, folder: Path) -> tuple[float, float, str, int]:
-    """Wall seconds, CPU seconds (the command and its workers), sha256 of the output, and the number
-    of output lines, of one pinned run."""
+def run_once(stage: str, corpus: Path, jobs: int, folder: Path) -> Run:
+    """One pinned run of the command: its wall and CPU seconds, the time its processes waited for a
+    core, and its output's sha256 and line count."""
     cores = sorted(os.sched_getaffinity(0))[:jobs]
     pin = ["taskset", "-c", ",".join(map(str, cores))] if shutil.which("taskset") else []
     out = folder / f"{stage}-{jobs}.jsonl"
@@ -46,14 +48,49 @@ def run_once(stage: str, corpus: Path, jobs: int, folder: Path) -> tuple[float, 
         sink = out.open("wb")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run(command, stdout=sink, stderr=subprocess.DEVNULL, check=False, cwd=REPO)
+    process = subprocess.Popen(command, stdout=sink, stderr=subprocess.DEVNULL, cwd=REPO)
+    waited: dict[int, float] = {}
+    while process.poll() is None:
+        for pid in _tree(process.pid):
+            seconds = _runqueue_wait_s(pid)
+            if seconds is not None:
+                waited[pid] = seconds
+        time.sleep(0.2)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if sink is not subprocess.DEVNULL:
         sink.close()
     data = out.read_bytes()
-    return wall, cpu, hashlib.sha256(data).hexdigest(), data.count(b"\n")
+    return Run(wall, cpu, sum(waited.values()), hashlib.sha256(data).hexdigest(), data.count(b"\n"))
+
+
+@dataclass(frozen=True)
+class Run:
+    wall: float
+    cpu: float  # CPU seconds of the command and its workers
+    waited: float  # seconds its processes were ready to run but had no core (others' load), summed
+    digest: str
+    lines: int
+
+
+def _tree(pid: int) -> list[int]:
+    """`pid` and its descendants (Linux /proc; empty where it is not there)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        with contextlib.suppress(OSError):
+            todo += [int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split()]
+    return found
+
+
+def _runqueue_wait_s(pid: int) -> float | None:
+    """Seconds `pid` has spent runnable but waiting for a CPU (/proc/PID/schedstat, second field)."""
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def _spin(seconds_of_work: int) -> None:
@@ -110,26 +147,24 @@ def main() -> None:
             digests: set[str] = set()
             print(
                 f"\n{stage}: {'jobs':>4s} {'best s':>7s} {'rec/s':>7s} {'560k studies':>13s} {'CPU s':>6s}"
-                "   all repeats (wall s)"
+                "   all repeats (wall s / s waiting for a core)"
             )
-            walls: dict[int, list[float]] = {jobs: [] for jobs in args.jobs_list}
-            cpus: dict[int, list[float]] = {jobs: [] for jobs in args.jobs_list}
-            lines = 0
+            runs: dict[int, list[Run]] = {jobs: [] for jobs in args.jobs_list}
             for _ in range(args.repeat):
                 for jobs in args.jobs_list:  # interleaved, so a change in others' load hits every job count
-                    wall, spent, digest, lines = run_once(stage, args.corpus, jobs, folder)
-                    walls[jobs].append(wall)
-                    cpus[jobs].append(spent)
-                    digests.add(digest)
+                    run = run_once(stage, args.corpus, jobs, folder)
+                    runs[jobs].append(run)
+                    digests.add(run.digest)
             for jobs in args.jobs_list:
-                best[jobs] = min(walls[jobs])
-                cpu[jobs] = min(cpus[jobs])
+                fastest = min(runs[jobs], key=lambda run: run.wall)
+                best[jobs] = fastest.wall
+                cpu[jobs] = min(run.cpu for run in runs[jobs])
                 rate = args.records / best[jobs]
                 hours = ALL_OF_CTGOV / rate / 3600
-                shown = " ".join(f"{w:.1f}" for w in walls[jobs])
+                shown = " ".join(f"{run.wall:.1f}/{run.waited:.0f}" for run in runs[jobs])
                 print(
                     f"{'':8s}{jobs:4d} {best[jobs]:7.1f} {rate:7.0f} {hours:10.2f} h {cpu[jobs]:6.1f}"
-                    f"   {shown}  ({lines:,} lines)"
+                    f"   {shown}  ({fastest.lines:,} lines)"
                 )
             first = args.jobs_list[0]
             for jobs in args.jobs_list[1:]:
