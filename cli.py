@@ -30,6 +30,7 @@ from extract.cli_options import (
     EngineChoice,
     ExitCode,
     Inputs,
+    Jobs,
     KeepGoing,
     LocalModel,
     MaxBytes,
@@ -124,6 +125,7 @@ def extract(
         Path | None, typer.Option(help="Response cache folder (default: user cache).", rich_help_panel=LLM_PANEL)
     ] = None,
     local_model: LocalModel = None,
+    jobs: Jobs = None,
     engine: Engine = EngineChoice.local,
     address: Address = None,
     workers: Workers = 2,
@@ -132,6 +134,7 @@ def extract(
     """Extract each input record into one JSON line: {source, status, record, error, provenance}."""
     from extract.batch import configs_for, prepare_resume, run_batch
     from extract.output_lock import OutputInUse, exclusive_output
+    from extract.parallel import default_jobs
     from extract.pipeline import default_concurrency, default_timeout, page_extractor
 
     _show_library_log()
@@ -178,7 +181,14 @@ def extract(
         try:
             with open_output(output) as out:
                 return await run_batch(
-                    inputs, out, pages=pages, concurrency=limit, max_bytes=max_bytes, exclude=[output], resume=earlier
+                    inputs,
+                    out,
+                    pages=pages,
+                    concurrency=limit,
+                    max_bytes=max_bytes,
+                    exclude=[output],
+                    resume=earlier,
+                    jobs=jobs or default_jobs(),
                 )
         finally:
             await pages.llm.aclose()
@@ -239,13 +249,14 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
 
 
 def _register_stage_commands() -> None:
-    """check / rules, eval, review, batch: each stage's command module adds its own commands."""
+    """check / rules, eval, review, batch, fetch: each stage's command module adds its own commands."""
     from extract.batchfiles import command as batch_command
     from extract.check import command as check_command
+    from extract.fetch import command as fetch_command
     from extract.review import command as review_command
     from extract.score import command as eval_command
 
-    for module in (check_command, eval_command, review_command, batch_command):
+    for module in (check_command, eval_command, review_command, batch_command, fetch_command):
         module.register(app)
 
 

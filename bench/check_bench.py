@@ -1,7 +1,7 @@
 """Benchmark `trialqa check`: the 138 real records repeated to N records, end to end, against orjson.
 
 What is measured, on the same bytes (trialqa extraction JSONL of the 138 real records, repeated and
-written in shards of --shard-rows rows, since the loader refuses files over 32 MiB):
+written in shards of --shard-rows rows, so that the stages can be interleaved shard by shard):
 
 - parse:  read each shard, split it into lines, `orjson.loads` every line (the bare-parse baseline);
 - check:  `extract.check.runner.iter_checked` over the shards: load (detect, hash, parse), map
@@ -130,6 +130,33 @@ def check_all(shards: list[Path]) -> dict[str, int]:
     return counts
 
 
+def per_rule(rows: list[bytes], repeat: int = 20) -> tuple[float, list[tuple[str, float]]]:
+    """CPU µs per record of the bare parse and of each rule (its share of the shared context views
+    included: the first rule to need one pays for it), over the real rows `repeat` times."""
+    from extract.check import active_rules
+    from extract.check.context import Context
+    from extract.model import TrialRecord
+
+    records = [TrialRecord.model_validate(orjson.loads(row)["record"]) for row in rows]
+    clock = time.process_time
+    started = clock()
+    for _ in range(repeat):
+        for row in rows:
+            orjson.loads(row)
+    parse_us = (clock() - started) / (repeat * len(rows)) * 1e6
+    spent: dict[str, float] = {}
+    for _ in range(repeat):
+        for record in records:
+            ctx = Context(record=record)
+            for rule, _severity in active_rules():
+                at = clock()
+                for _hit in rule.function(ctx):
+                    pass
+                spent[rule.id] = spent.get(rule.id, 0.0) + clock() - at
+    scale = 1e6 / (repeat * len(records))
+    return parse_us, sorted(((rule_id, t * scale) for rule_id, t in spent.items()), key=lambda x: -x[1])
+
+
 STAGES = ("parse", "load", "load+validate", "validate-bytes", "check")
 
 
@@ -184,7 +211,9 @@ def main() -> None:
     parser.add_argument(
         "--records", nargs="+", default=[str(DEFAULT_RECORDS / "ctgov-v2"), str(DEFAULT_RECORDS / "ctgov-xml")]
     )
-    parser.add_argument("--breakdown", action="store_true", help="also time load only, and load + validation")
+    parser.add_argument(
+        "--breakdown", action="store_true", help="also time load only, load + validation, and each rule"
+    )
     parser.add_argument("--workdir", help="where to write the shards (default: a temporary folder, removed)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -238,6 +267,15 @@ def main() -> None:
             f"{at_full['peak_rss_mib']:.0f} MiB at {at_full['records']:,} records "
             f"(x{at_full['peak_rss_mib'] / at_small['peak_rss_mib']:.2f} for x{growth:.1f} records)"
         )
+        if args.breakdown:
+            parse_us, costs = per_rule(rows)
+            total = sum(cost for _, cost in costs)
+            print(
+                f"\nrules on the {len(rows)} real records: {total:.0f} µs/record = {total / parse_us:.2f}x parse "
+                f"({parse_us:.0f} µs); the costliest:"
+            )
+            for rule_id, cost in costs[:10]:
+                print(f"  {rule_id:45s} {cost:6.1f} µs  {cost / parse_us:5.2f}x parse")
     finally:
         if not args.workdir:
             shutil.rmtree(folder, ignore_errors=True)

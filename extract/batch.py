@@ -9,6 +9,7 @@ atomically), so a killed run resumes with nothing lost and nothing twice.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import sys
 import tempfile
@@ -25,12 +26,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from extract.errors import TrialQAError
-from extract.load import input_files, iter_sources
+from extract.load import input_files, iter_units
 from extract.load.detect import SourceRecord
-from extract.pipeline import RETRYABLE_ERRORS, STRUCTURED_CONFIG, PageExtractor, extract_structured, is_page
+from extract.load.units import unit_bytes
+from extract.parallel import ordered_flat_map
+from extract.pipeline import RETRYABLE_ERRORS, STRUCTURED_CONFIG, PageExtractor
 from extract.rows import ExtractionRow
+from extract.unit_rows import RowKey, UnitRow, extract_unit
 
-RowKey = tuple[str, str, str]  # (path, source id, sha256)
 # Error types that say the model server, not the record, failed: the whole run should be retried.
 MODEL_UNAVAILABLE_ERRORS = ("ModelSetupError", "ModelServerDied")
 
@@ -54,12 +57,15 @@ class BatchSummary:
     cache_hits: int = 0
     seconds: float = 0.0
 
-    def add(self, row: ExtractionRow) -> None:
-        if row.status == "ok":
+    def count(self, status: str, error_type: str | None) -> None:
+        if status == "ok":
             self.ok += 1
         else:
             self.error += 1
-            self.error_types[row.error.type if row.error else "?"] += 1
+            self.error_types[error_type or "?"] += 1
+
+    def add(self, row: ExtractionRow) -> None:
+        self.count(row.status, row.error.type if row.error else None)
         p = row.provenance
         self.llm_calls += int(p.get("llm_calls", 0))
         self.attempts += int(p.get("attempts", 0))
@@ -98,10 +104,6 @@ class BatchSummary:
         for metric, value in rows:
             table.add_row(metric, str(value))
         return table
-
-
-def row_key(source: SourceRecord) -> RowKey:
-    return (source.path, source.id, source.sha256)
 
 
 @dataclass
@@ -194,8 +196,10 @@ async def run_batch(
     exclude: Iterable[str] = (),
     resume: Resume | None = None,
     show_progress: bool | None = None,
+    jobs: int = 1,
 ) -> BatchSummary:
-    """Extract every input record; structured ones inline, pages concurrently (at most `concurrency`)."""
+    """Extract every input record: structured ones in `jobs` worker processes (in input order), pages
+    concurrently here (at most `concurrency` at once)."""
     summary = BatchSummary()
     resume = resume if resume is not None else Resume()
     loop = asyncio.get_running_loop()
@@ -222,6 +226,12 @@ async def run_batch(
             summary.add(row)
             show_progress(advance=1)
 
+        def write_line(done: UnitRow) -> None:
+            out.write(done.line or b"")
+            out.flush()
+            summary.count(done.status, done.error_type)
+            show_progress(advance=1)
+
         async def extract_page(source: SourceRecord, token: int) -> None:
             try:
                 row = await pages(source)
@@ -235,9 +245,12 @@ async def run_batch(
             write(row)
 
         try:
-            for source in iter_sources(inputs, max_bytes=max_bytes, exclude=exclude):
+            units = iter_units(inputs, max_bytes=max_bytes, exclude=exclude)
+            for done in ordered_flat_map(
+                functools.partial(extract_unit, max_bytes=max_bytes), units, jobs=jobs, weigh=unit_bytes
+            ):
                 seen += 1
-                key = row_key(source)
+                key = done.key
                 if resume.done[key] > 0:
                     resume.done[key] -= 1
                     summary.resumed += 1
@@ -246,13 +259,13 @@ async def run_batch(
                         summary.resumed_errors += 1
                     show_progress(advance=1)
                     continue
-                if not is_page(source):
-                    write(extract_structured(source))
+                if done.page is None:
+                    write_line(done)
                     continue
                 await slots.acquire()
-                token = in_flight.start(source.id)
+                token = in_flight.start(done.page.id)
                 show_progress()
-                task = asyncio.create_task(extract_page(source, token))
+                task = asyncio.create_task(extract_page(done.page, token))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
             if tasks:

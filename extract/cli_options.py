@@ -38,7 +38,18 @@ KeepGoing = Annotated[
 ]
 
 Inputs = Annotated[list[str], typer.Argument(help="Files, folders (recursive), or - for stdin.", show_default=False)]
-MaxBytes = Annotated[int, typer.Option(help="Largest input file accepted, in bytes.")]
+MaxBytes = Annotated[
+    int, typer.Option(help="Largest input record accepted, in bytes: one file, one zip member, one JSONL line.")
+]
+Jobs = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=1,
+        help="Worker processes for structured records (default: every core this process may use).",
+    ),
+]
 
 LLM_PANEL = "Model (page text only)"
 

@@ -137,3 +137,11 @@ class ModelServerDied(LLMTransportError):
 
     Records it was answering, and every record after it, get this error without another request
     being sent; a re-run retries them (with a new server)."""
+
+
+class BadArchive(TrialQAError):
+    """A zip or gzip input (or one of its members) is corrupt, encrypted or truncated."""
+
+
+class UnsafeArchive(TrialQAError):
+    """A zip member expands far beyond its compressed size (a likely zip bomb): refused unread."""

@@ -31,11 +31,13 @@ from extract.cli_options import (
     EngineChoice,
     ExitCode,
     Inputs,
+    Jobs,
     KeepGoing,
     MaxBytes,
     Workers,
 )
 from extract.load import DEFAULT_MAX_BYTES
+from extract.parallel import default_jobs
 
 
 class OutputFormat(StrEnum):
@@ -200,6 +202,7 @@ def check_cmd(
     config: ConfigOption = None,
     max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
     keep_going: KeepGoing = False,
+    jobs: Jobs = None,
     engine: Engine = EngineChoice.local,
     address: Address = None,
     workers: Workers = 2,
@@ -232,7 +235,7 @@ def check_cmd(
             inputs, enabled, options=RayOptions(address=address, workers=workers), max_bytes=max_bytes
         )
     else:
-        results = iter_checked(inputs, enabled, max_bytes=max_bytes)
+        results = iter_checked(inputs, enabled, max_bytes=max_bytes, jobs=jobs or default_jobs())
     for checked in results:
         counts[checked.status] += 1
         if checked.status != "checked":

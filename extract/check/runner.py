@@ -15,6 +15,7 @@ What each input kind becomes:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,9 +25,11 @@ from pydantic import ValidationError
 
 from extract import errors, pipeline
 from extract.check import Finding, Rule, Severity, check_record
-from extract.load import DEFAULT_MAX_BYTES, Kind, SourceRecord, iter_sources
+from extract.load import DEFAULT_MAX_BYTES, Kind, SourceRecord, iter_units
 from extract.load.detect import records_from_bytes, sha256
+from extract.load.units import Unit, unit_bytes
 from extract.model import TrialRecord
+from extract.parallel import ordered_flat_map
 
 SPAN_BASE_CRITERIA = "eligibility.criteria_text"
 _PAGE_KINDS = (Kind.PAGE_TEXT, Kind.PAGE_HTML)
@@ -49,10 +52,19 @@ def iter_checked(
     rules: list[tuple[Rule, Severity]],
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    jobs: int = 1,
 ) -> Iterator[Checked]:
-    """Every input record, checked, in input order."""
-    for source in iter_sources(inputs, max_bytes=max_bytes):
-        yield check_source(source, rules, max_bytes=max_bytes)
+    """Every input record, checked, in input order; with `jobs` > 1 decoded and checked in that many
+    worker processes (inputs are read here, in order, and the results come back in that order)."""
+    units = iter_units(inputs, max_bytes=max_bytes)
+    yield from ordered_flat_map(
+        functools.partial(check_unit, rules=rules, max_bytes=max_bytes), units, jobs=jobs, weigh=unit_bytes
+    )
+
+
+def check_unit(unit: Unit, *, rules: list[tuple[Rule, Severity]], max_bytes: int) -> list[Checked]:
+    """One input unit (a file, a zip member, a JSONL line) -> the results of its records."""
+    return [check_source(source, rules, max_bytes=max_bytes) for source in unit.records(max_bytes)]
 
 
 def check_source(

@@ -33,12 +33,13 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import orjson
 from lxml import etree
 
-from extract.batch import BatchSummary, InternalError, Resume, row_key
+from extract.batch import BatchSummary, InternalError, Resume
 from extract.llm.lazy import LazyLLM
 from extract.load import input_files, iter_sources
 from extract.load.detect import SourceRecord, _xml_parser
 from extract.pipeline import PageExtractor, extract_structured, is_page
 from extract.rows import ExtractionRow
+from extract.unit_rows import row_key
 
 if TYPE_CHECKING:
     from extract.check import Rule, Severity

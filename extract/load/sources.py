@@ -10,7 +10,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from extract import errors
-from extract.load.detect import Kind, SourceRecord, records_from_bytes, sha256
+from extract.load.detect import Kind, SourceRecord, sha256
+from extract.load.units import ErrorUnit, Unit, path_units, stdin_units
 
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 
@@ -23,12 +24,14 @@ class WalkProblem:
     error: errors.TrialQAError
 
 
-def input_files(inputs: Iterable[str], exclude: Iterable[str] = ()) -> Iterator[str | WalkProblem]:
+def input_files(inputs: Iterable[str | WalkProblem], exclude: Iterable[str] = ()) -> Iterator[str | WalkProblem]:
     """Each named path; folders expand to their files, sorted, skipping hidden entries and
     `exclude` (the run's own output file, when it sits inside an input folder)."""
     skip = _Skip.of(exclude)
     for item in inputs:
-        if item != "-" and os.path.isdir(item):
+        if isinstance(item, WalkProblem):  # a walk's listing handed on (e.g. to a Ray read task)
+            yield item
+        elif item != "-" and os.path.isdir(item):
             yield from _walk(item, skip, visited=set())
         else:
             yield item
@@ -116,37 +119,25 @@ def _is_folder(entry: os.DirEntry[str]) -> bool:
 
 
 def iter_sources(
-    inputs: Iterable[str], *, max_bytes: int = DEFAULT_MAX_BYTES, exclude: Iterable[str] = ()
+    inputs: Iterable[str | WalkProblem], *, max_bytes: int = DEFAULT_MAX_BYTES, exclude: Iterable[str] = ()
 ) -> Iterator[SourceRecord]:
     """Every input record, in input order; unreadable paths become error records too."""
+    for unit in iter_units(inputs, max_bytes=max_bytes, exclude=exclude):
+        yield from unit.records(max_bytes)
+
+
+def iter_units(
+    inputs: Iterable[str | WalkProblem], *, max_bytes: int = DEFAULT_MAX_BYTES, exclude: Iterable[str] = ()
+) -> Iterator[Unit]:
+    """Every input's units (a file, a zip member, a line of a big JSONL), in input order, undecoded:
+    `unit.records(max_bytes)` decodes one, here or in a worker process."""
     for name in input_files(inputs, exclude):
         if isinstance(name, WalkProblem):
-            yield SourceRecord(id=name.path, kind=Kind.UNKNOWN, path=name.path, sha256=sha256(b""), error=name.error)
-            continue
-        if name == "-":
-            data = sys.stdin.buffer.read(max_bytes + 1)
-            yield from records_from_bytes(data, "<stdin>", max_bytes=max_bytes)
-            continue
-        try:
-            size = os.path.getsize(name)
-            if size > max_bytes:
-                yield SourceRecord(
-                    id=name,
-                    kind=Kind.UNKNOWN,
-                    path=name,
-                    sha256="",
-                    error=errors.InputTooLarge(f"{size:,} bytes is over the {max_bytes:,}-byte limit"),
-                )
-                continue
-            with open(name, "rb") as handle:
-                data = handle.read(max_bytes + 1)  # bounded even where the size lied (a pipe, /proc)
-        except OSError as exc:
-            yield SourceRecord(
-                id=name,
-                kind=Kind.UNKNOWN,
-                path=name,
-                sha256=sha256(b""),
-                error=errors.UnreadableInput(f"cannot read {name}: {exc.strerror or exc}"),
+            yield ErrorUnit(
+                SourceRecord(id=name.path, kind=Kind.UNKNOWN, path=name.path, sha256=sha256(b""), error=name.error)
             )
             continue
-        yield from records_from_bytes(data, name, max_bytes=max_bytes)
+        if name == "-":
+            yield from stdin_units(sys.stdin.buffer, max_bytes)
+        else:
+            yield from path_units(name, max_bytes)
