@@ -36,15 +36,18 @@ PY
         rm -rf "$house" && mv "$house.partial" "$house"
         wheel=$(ls "$house"/llama_cpp_python-*.whl | head -n 1)
     fi
-    # Installed from this wheel already? pip records where a wheel came from (direct_url.json).
+    # Installed from this very wheel already? pip records the wheel's sha256 (direct_url.json); a build
+    # with the same file name from anywhere else (a native one) does not match and is replaced.
     installed=$(.venv/bin/python - "$wheel" <<'PY'
-import sys
+import hashlib, json, sys
 from importlib import metadata
+digest = hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest()
 try:
-    origin = metadata.distribution("llama_cpp_python").read_text("direct_url.json") or ""
+    origin = json.loads(metadata.distribution("llama_cpp_python").read_text("direct_url.json") or "{}")
 except metadata.PackageNotFoundError:
-    origin = ""
-print("yes" if sys.argv[1].rsplit("/", 1)[-1] in origin else "no")
+    origin = {}
+recorded = origin.get("archive_info", {}).get("hashes", {}).get("sha256")
+print("yes" if recorded == digest else "no")
 PY
 )
     if [[ "$installed" != "yes" ]]; then
