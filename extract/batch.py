@@ -25,7 +25,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from extract.errors import TrialQAError
+from extract.errors import ModelServerDied, ModelSetupError, TrialQAError
 from extract.load import input_files, iter_units
 from extract.load.detect import SourceRecord
 from extract.load.units import unit_bytes
@@ -35,7 +35,7 @@ from extract.rows import ExtractionRow
 from extract.unit_rows import RowKey, UnitRow, extract_unit
 
 # Error types that say the model server, not the record, failed: the whole run should be retried.
-MODEL_UNAVAILABLE_ERRORS = ("ModelSetupError", "ModelServerDied")
+MODEL_UNAVAILABLE_ERRORS = tuple(error.__name__ for error in (ModelSetupError, ModelServerDied))
 
 
 class InternalError(TrialQAError):
@@ -216,7 +216,7 @@ async def run_batch(
     with _progress(Console(stderr=True)) if show else nullcontext() as progress:
         task_id = progress.add_task("extract", total=total or None, current="") if progress else None
 
-        def show_progress(advance: int = 0) -> None:
+        def refresh(advance: int = 0) -> None:
             if progress is not None and task_id is not None:
                 progress.update(task_id, advance=advance, total=max(total, seen), current=in_flight.describe())
 
@@ -224,13 +224,13 @@ async def run_batch(
             out.write(row.to_json_line())
             out.flush()
             summary.add(row)
-            show_progress(advance=1)
+            refresh(advance=1)
 
         def write_line(done: UnitRow) -> None:
             out.write(done.line or b"")
             out.flush()
             summary.count(done.status, done.error_type)
-            show_progress(advance=1)
+            refresh(advance=1)
 
         async def extract_page(source: SourceRecord, token: int) -> None:
             try:
@@ -257,14 +257,14 @@ async def run_batch(
                     if resume.failed[key] > 0:
                         resume.failed[key] -= 1
                         summary.resumed_errors += 1
-                    show_progress(advance=1)
+                    refresh(advance=1)
                     continue
                 if done.page is None:
                     write_line(done)
                     continue
                 await slots.acquire()
                 token = in_flight.start(done.page.id)
-                show_progress()
+                refresh()
                 task = asyncio.create_task(extract_page(done.page, token))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)

@@ -70,12 +70,7 @@ def fetch_to_file(
             out.flush()
             os.fsync(out.fileno())
             state.output_bytes = out.tell()
-            state.studies += len(page.studies)
-            state.pages += 1
-            state.next_page_token = page.next_page_token
-            state.complete = page.next_page_token is None
-            if page.total_count is not None:
-                state.total_count = page.total_count
+            state.advance(len(page.studies), page.next_page_token, page.total_count)
             state.save(status_file)
             if on_page is not None:
                 on_page(page, state)
@@ -96,12 +91,7 @@ def fetch_to_stream(
     for page in fetch_pages(client, query, policy=policy, sleep=sleep):
         out.write(_lines(page))
         out.flush()
-        state.studies += len(page.studies)
-        state.pages += 1
-        state.next_page_token = page.next_page_token
-        state.complete = page.next_page_token is None
-        if page.total_count is not None:
-            state.total_count = page.total_count
+        state.advance(len(page.studies), page.next_page_token, page.total_count)
         if on_page is not None:
             on_page(page, state)
     return FetchResult(state, resumed=False, already_complete=False)

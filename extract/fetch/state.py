@@ -37,6 +37,15 @@ class FetchState:
     pages: int = 0
     total_count: int | None = None
 
+    def advance(self, studies: int, next_page_token: str | None, total_count: int | None) -> None:
+        """One more page written: its studies counted, the cursor moved, the total kept once known."""
+        self.studies += studies
+        self.pages += 1
+        self.next_page_token = next_page_token
+        self.complete = next_page_token is None
+        if total_count is not None:
+            self.total_count = total_count
+
     @classmethod
     def load(cls, path: Path) -> FetchState | None:
         if not path.exists():
