@@ -11,28 +11,28 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
-import sys
 import tempfile
 from collections import Counter
-from collections.abc import Iterable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 import orjson
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from extract.errors import ModelServerDied, ModelSetupError, TrialQAError
 from extract.load import input_files, iter_units
 from extract.load.detect import SourceRecord
 from extract.load.units import unit_bytes
+from extract.model.provenance import CallTotals, Provenance
 from extract.parallel import ordered_flat_map
 from extract.pipeline import RETRYABLE_ERRORS, STRUCTURED_CONFIG, PageExtractor
-from extract.rows import ExtractionRow
+from extract.rows import ExtractionRow, StoredRow
 from extract.unit_rows import RowKey, UnitRow, extract_unit
+
+# Progress as the batch goes: (records finished since the last call, records known so far or None,
+# the ids being worked on). The command line draws it; the library only reports.
+ProgressFn = Callable[[int, int | None, str], None]
 
 # Error types that say the model server, not the record, failed: the whole run should be retried.
 MODEL_UNAVAILABLE_ERRORS = tuple(error.__name__ for error in (ModelSetupError, ModelServerDied))
@@ -49,13 +49,21 @@ class BatchSummary:
     resumed: int = 0
     resumed_errors: int = 0
     error_types: Counter[str] = field(default_factory=Counter)
-    llm_calls: int = 0
-    attempts: int = 0  # HTTP requests sent, transport resends included
-    transport_retries: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    cache_hits: int = 0
+    calls: CallTotals = field(default_factory=CallTotals)
     seconds: float = 0.0
+
+    @property
+    def llm_calls(self) -> int:
+        return self.calls.llm_calls
+
+    @property
+    def attempts(self) -> int:
+        """HTTP requests sent, transport resends included."""
+        return self.calls.attempts
+
+    @property
+    def transport_retries(self) -> int:
+        return self.calls.transport_retries
 
     def count(self, status: str, error_type: str | None) -> None:
         if status == "ok":
@@ -66,13 +74,7 @@ class BatchSummary:
 
     def add(self, row: ExtractionRow) -> None:
         self.count(row.status, row.error.type if row.error else None)
-        p = row.provenance
-        self.llm_calls += int(p.get("llm_calls", 0))
-        self.attempts += int(p.get("attempts", 0))
-        self.transport_retries += int(p.get("transport_retries", 0))
-        self.prompt_tokens += int(p.get("prompt_tokens", 0))
-        self.completion_tokens += int(p.get("completion_tokens", 0))
-        self.cache_hits += int(p.get("cache_hits", 0))
+        self.calls += row.provenance.totals
 
     @property
     def failed(self) -> int:
@@ -83,27 +85,6 @@ class BatchSummary:
     def model_unavailable(self) -> int:
         """This run's rows that failed because the embedded model server would not start or died."""
         return sum(self.error_types[name] for name in MODEL_UNAVAILABLE_ERRORS)
-
-    def table(self) -> Table:
-        table = Table(title="extract summary", show_header=False)
-        table.add_column("metric")
-        table.add_column("value", justify="right")
-        hit_rate = (
-            f"{self.cache_hits}/{self.llm_calls} ({self.cache_hits / self.llm_calls:.0%})" if self.llm_calls else "-"
-        )
-        rows = [
-            ("records", self.ok + self.error + self.resumed),
-            ("ok", self.ok),
-            ("error", self.error),
-            ("resumed from earlier run", f"{self.resumed} ({self.resumed_errors} errors)"),
-            ("LLM calls (requests sent, resends)", f"{self.llm_calls} ({self.attempts}, {self.transport_retries})"),
-            ("prompt / completion tokens", f"{self.prompt_tokens:,} / {self.completion_tokens:,}"),
-            ("cache hits", hit_rate),
-            ("wall seconds", f"{self.seconds:.1f}"),
-        ]
-        for metric, value in rows:
-            table.add_row(metric, str(value))
-        return table
 
 
 @dataclass
@@ -126,18 +107,18 @@ def prepare_resume(path: Path, configs: set[str]) -> Resume:
         for line in handle:
             unterminated = not line.endswith(b"\n")
             try:
-                row = orjson.loads(line)
-                source = row["source"]
-                key = (source["path"], source["id"], source["sha256"])
-                config = row.get("provenance", {}).get("config")
-                retry = row.get("status") == "error" and (row.get("error") or {}).get("type") in RETRYABLE_ERRORS
-            except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
+                row = StoredRow.parse(orjson.loads(line))
+            except orjson.JSONDecodeError:
+                row = None
+            key = row.key if row is not None else None
+            if row is None or key is None:
                 dropped += 1  # a torn line from a killed run
                 continue
-            if config in configs and not retry:
+            retry = row.status == "error" and row.error_type in RETRYABLE_ERRORS
+            if row.provenance.config in configs and not retry:
                 kept.append(line if line.endswith(b"\n") else line + b"\n")
                 resume.done[key] += 1
-                resume.failed[key] += row.get("status") == "error"
+                resume.failed[key] += row.status == "error"
             else:
                 dropped += 1
     if dropped or unterminated:
@@ -146,18 +127,6 @@ def prepare_resume(path: Path, configs: set[str]) -> Resume:
             out.writelines(kept)
         os.replace(tmp, path)
     return resume
-
-
-def _progress(console: Console) -> Progress:
-    return Progress(
-        TextColumn("[bold]extract"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.fields[current]}", markup=False),  # record ids are untrusted text
-        console=console,
-        transient=True,
-    )
 
 
 def count_inputs(inputs: Iterable[str], exclude: Iterable[str]) -> int:
@@ -195,85 +164,82 @@ async def run_batch(
     max_bytes: int,
     exclude: Iterable[str] = (),
     resume: Resume | None = None,
-    show_progress: bool | None = None,
+    progress: ProgressFn | None = None,
     jobs: int = 1,
 ) -> BatchSummary:
     """Extract every input record: structured ones in `jobs` worker processes (in input order), pages
-    concurrently here (at most `concurrency` at once)."""
+    concurrently here (at most `concurrency` at once); `progress`, when given, hears of each."""
     summary = BatchSummary()
     resume = resume if resume is not None else Resume()
     loop = asyncio.get_running_loop()
     started = loop.time()
     slots = asyncio.Semaphore(max(1, concurrency))
     tasks: set[asyncio.Task[None]] = set()
-    show = sys.stderr.isatty() if show_progress is None else show_progress
 
     inputs, exclude = list(inputs), list(exclude)
-    total = count_inputs(inputs, exclude) if show else 0
+    total = count_inputs(inputs, exclude) if progress is not None else 0
     in_flight = InFlight()
     seen = 0
+    if progress is not None:
+        progress(0, total or None, "")
 
-    with _progress(Console(stderr=True)) if show else nullcontext() as progress:
-        task_id = progress.add_task("extract", total=total or None, current="") if progress else None
+    def refresh(advance: int = 0) -> None:
+        if progress is not None:
+            progress(advance, max(total, seen), in_flight.describe())
 
-        def refresh(advance: int = 0) -> None:
-            if progress is not None and task_id is not None:
-                progress.update(task_id, advance=advance, total=max(total, seen), current=in_flight.describe())
+    def write(row: ExtractionRow) -> None:
+        out.write(row.to_json_line())
+        out.flush()
+        summary.add(row)
+        refresh(advance=1)
 
-        def write(row: ExtractionRow) -> None:
-            out.write(row.to_json_line())
-            out.flush()
-            summary.add(row)
-            refresh(advance=1)
+    def write_line(done: UnitRow) -> None:
+        out.write(done.line or b"")
+        out.flush()
+        summary.count(done.status, done.error_type)
+        refresh(advance=1)
 
-        def write_line(done: UnitRow) -> None:
-            out.write(done.line or b"")
-            out.flush()
-            summary.count(done.status, done.error_type)
-            refresh(advance=1)
-
-        async def extract_page(source: SourceRecord, token: int) -> None:
-            try:
-                row = await pages(source)
-            except Exception as exc:  # a bug must not take the batch down: it becomes this record's error row
-                row = ExtractionRow.failed(
-                    source, InternalError(f"{type(exc).__name__}: {exc}"), {"config": "internal"}
-                )
-            finally:
-                slots.release()
-                in_flight.finish(token)
-            write(row)
-
+    async def extract_page(source: SourceRecord, token: int) -> None:
         try:
-            units = iter_units(inputs, max_bytes=max_bytes, exclude=exclude)
-            for done in ordered_flat_map(
-                functools.partial(extract_unit, max_bytes=max_bytes), units, jobs=jobs, weigh=unit_bytes
-            ):
-                seen += 1
-                key = done.key
-                if resume.done[key] > 0:
-                    resume.done[key] -= 1
-                    summary.resumed += 1
-                    if resume.failed[key] > 0:
-                        resume.failed[key] -= 1
-                        summary.resumed_errors += 1
-                    refresh(advance=1)
-                    continue
-                if done.page is None:
-                    write_line(done)
-                    continue
-                await slots.acquire()
-                token = in_flight.start(done.page.id)
-                refresh()
-                task = asyncio.create_task(extract_page(done.page, token))
-                tasks.add(task)
-                task.add_done_callback(tasks.discard)
-            if tasks:
-                await asyncio.gather(*list(tasks))
+            row = await pages(source)
+        except Exception as exc:  # a bug must not take the batch down: it becomes this record's error row
+            error = InternalError(f"{type(exc).__name__}: {exc}")
+            row = ExtractionRow.failed(source, error, Provenance(config="internal"))
         finally:
-            for task in tasks:
-                task.cancel()
-            summary.seconds = loop.time() - started
+            slots.release()
+            in_flight.finish(token)
+        write(row)
+
+    try:
+        units = iter_units(inputs, max_bytes=max_bytes, exclude=exclude)
+        for done in ordered_flat_map(
+            functools.partial(extract_unit, max_bytes=max_bytes), units, jobs=jobs, weigh=unit_bytes
+        ):
+            seen += 1
+            key = done.key
+            if resume.done[key] > 0:
+                resume.done[key] -= 1
+                summary.resumed += 1
+                if resume.failed[key] > 0:
+                    resume.failed[key] -= 1
+                    summary.resumed_errors += 1
+                refresh(advance=1)
+                continue
+            if done.page is None:
+                write_line(done)
+                continue
+            await slots.acquire()
+            token = in_flight.start(done.page.id)
+            refresh()
+            task = asyncio.create_task(extract_page(done.page, token))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+        if tasks:
+            await asyncio.gather(*list(tasks))
+    finally:
+        for task in tasks:
+            task.cancel()
+        summary.seconds = loop.time() - started
     return summary
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 if TYPE_CHECKING:
-    from extract.llm.stats import CallStats
+    from extract.model.provenance import CallStats
 
 
 class TrialQAError(Exception):

@@ -12,18 +12,45 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from extract.model import Span
+from extract.model.paths import find, put
+from extract.model.text_fields import text_fields
 
-# Free-text leaves, per container; list containers hold dicts or strings.
-_SCALARS = ("brief_title", "official_title", "acronym", "why_stopped", "brief_summary", "detailed_description")
-_STRING_LISTS = ("conditions", "keywords")
-# (list path, key whose failure removes the whole item, other free-text keys, nested string lists)
-_ITEM_LISTS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
-    ("arms", "label", ("description",), ()),
-    ("interventions", "name", ("description",), ("other_names",)),
-    ("outcomes.primary", "measure", ("time_frame", "description"), ()),
-    ("outcomes.secondary", "measure", ("time_frame", "description"), ()),
-    ("outcomes.other", "measure", ("time_frame", "description"), ()),
-    ("locations", "", ("facility", "city", "state", "country"), ()),
+
+@dataclass(frozen=True)
+class _ItemList:
+    """A list of items with grounded text: the key (not found -> the item is removed), the other
+    text fields (not found -> emptied), and lists of strings inside the item."""
+
+    path: str
+    key: str
+    texts: tuple[str, ...]
+    lists: tuple[str, ...]
+
+
+def _tables() -> tuple[tuple[str, ...], tuple[str, ...], tuple[_ItemList, ...], tuple[str, ...]]:
+    """What grounding checks, read off the record model's `SourceText` marks, grouped by shape:
+    (single strings, lists of strings, item lists, criteria lists whose items carry their own span)."""
+    grounded = [f for f in text_fields() if f.mark.grounded]
+    scalars = tuple(f.path for f in grounded if not f.items and not f.is_list)
+    string_lists = tuple(f.path for f in grounded if not f.items and f.is_list)
+    containers = dict.fromkeys(f.container for f in grounded if f.items and not f.item_span)
+    item_lists = tuple(
+        _ItemList(
+            container,
+            next((f.name for f in grounded if f.container == container and f.mark.key), ""),
+            tuple(f.name for f in grounded if f.container == container and not f.mark.key and not f.is_list),
+            tuple(f.name for f in grounded if f.container == container and f.is_list),
+        )
+        for container in containers
+    )
+    criteria = tuple(dict.fromkeys(f.container for f in grounded if f.items and f.item_span))
+    return scalars, string_lists, item_lists, criteria
+
+
+_SCALARS, _STRING_LISTS, _ITEM_LISTS, _CRITERIA = _tables()
+# Spans of these lists point into items that grounding may drop or renumber: they are rebuilt, not kept.
+_LIST_SPAN = re.compile(
+    r"^(?:" + "|".join(re.escape(p) for p in (*_STRING_LISTS, *(i.path for i in _ITEM_LISTS))) + r")\["
 )
 
 
@@ -91,25 +118,11 @@ class Grounded:
     ungrounded: list[dict[str, Any]]
 
 
-def _get(data: dict[str, Any], path: str) -> Any:
-    node: Any = data
-    for part in path.split("."):
-        if not isinstance(node, dict):
-            return None
-        node = node.get(part)
-    return node
-
-
-def _set(data: dict[str, Any], path: str, value: Any) -> None:
-    node = data
-    *parents, leaf = path.split(".")
-    for part in parents:
-        node = node.setdefault(part, {})
-    node[leaf] = value
-
-
 def ground(data: dict[str, Any], spans: dict[str, Span], text: str) -> Grounded:
-    """Check every free-text value of `data` against `text`; return kept data, spans, removals."""
+    """Check every free-text value of `data` against `text`; return kept data, spans, removals.
+
+    Removals are listed record-level values first, then item lists, then values inside objects
+    ("sponsor.lead"), then criteria."""
     finder = Grounder(text)
     out_spans: dict[str, Span] = {}
     removed: list[dict[str, Any]] = []
@@ -124,83 +137,103 @@ def ground(data: dict[str, Any], spans: dict[str, Span], text: str) -> Grounded:
         out_spans[path] = span
         return True
 
-    for path in _SCALARS:
-        value = data.get(path)
+    def check_scalar(path: str) -> None:
+        value = find(data, path)
         if value is not None and not check(path, value):
-            data[path] = None
-    for path in _STRING_LISTS:
-        kept = []
-        for value in data.get(path) or []:
+            put(data, path, None)
+
+    def check_strings(path: str) -> None:
+        kept: list[Any] = []
+        for value in find(data, path) or []:
             if check(f"{path}[{len(kept)}]", value):
                 kept.append(value)
-        if path in data:
-            data[path] = kept
-    for list_path, key_field, text_fields, nested_lists in _ITEM_LISTS:
-        items = _get(data, list_path)
-        if not items:
-            continue
-        kept_items = []
-        for original_index, item in enumerate(items):
-            new_path = f"{list_path}[{len(kept_items)}]"
-            old_path = f"{list_path}[{original_index}]"
-            if key_field:
-                span = finder.locate(item.get(key_field, ""), spans.get(f"{old_path}.{key_field}"))
-                if span is None:
-                    removed.append(
-                        {"path": old_path, "value": item, "reason": f"{key_field} not found in the source text"}
-                    )
-                    continue
-                out_spans[f"{new_path}.{key_field}"] = span
-            for text_field in text_fields:
-                value = item.get(text_field)
-                if isinstance(value, str):
-                    span = finder.locate(value, spans.get(f"{old_path}.{text_field}"))
-                    if span is None:
-                        removed.append(
-                            {
-                                "path": f"{old_path}.{text_field}",
-                                "value": value,
-                                "reason": "not found in the source text",
-                            }
-                        )
-                        item[text_field] = None
-                    else:
-                        out_spans[f"{new_path}.{text_field}"] = span
-            for nested in nested_lists:
-                kept_names = []
-                for value in item.get(nested) or []:
-                    span = finder.locate(value)
-                    if span is None:
-                        removed.append(
-                            {"path": f"{old_path}.{nested}", "value": value, "reason": "not found in the source text"}
-                        )
-                    else:
-                        out_spans[f"{new_path}.{nested}[{len(kept_names)}]"] = span
-                        kept_names.append(value)
-                if nested in item:
-                    item[nested] = kept_names
-            kept_items.append(item)
-        _set(data, list_path, kept_items)
-    for path in ("sponsor.lead",):
-        value = _get(data, path)
-        if isinstance(value, str) and not check(path, value):
-            _set(data, path, None)
-    collaborators = _get(data, "sponsor.collaborators") or []
-    if collaborators:
-        kept_collab = [c for i, c in enumerate(collaborators) if check(f"sponsor.collaborators[{i}]", c)]
-        _set(data, "sponsor.collaborators", kept_collab)
+        _replace(data, path, kept)
+
+    for path in _SCALARS:
+        if "." not in path:
+            check_scalar(path)
+    for path in _STRING_LISTS:
+        if "." not in path:
+            check_strings(path)
+    for item_list in _ITEM_LISTS:
+        _ground_items(data, item_list, spans, finder, out_spans, removed)
+    for path in _SCALARS:
+        if "." in path:
+            check_scalar(path)
+    for path in _STRING_LISTS:
+        if "." in path:
+            check_strings(path)
     _ground_criteria(data, finder, removed)
     # Spans of normalised fields (status, dates, ages...) point at their raw text: keep them.
     for path, span in spans.items():
-        if not re.match(r"^(arms|interventions|outcomes|locations|conditions|keywords|sponsor\.collaborators)\b", path):
+        if not _LIST_SPAN.match(path):
             out_spans.setdefault(path, span)
     return Grounded(data=data, spans=dict(sorted(out_spans.items())), ungrounded=removed)
 
 
+def _replace(data: dict[str, Any], path: str, value: Any) -> None:
+    """Set `path` to `value` only where its key is already there (a list the draft did not give stays absent)."""
+    parent_path, _, leaf = path.rpartition(".")
+    parent = find(data, parent_path) if parent_path else data
+    if isinstance(parent, dict) and leaf in parent:
+        parent[leaf] = value
+
+
+def _ground_items(
+    data: dict[str, Any],
+    item_list: _ItemList,
+    spans: dict[str, Span],
+    finder: Grounder,
+    out_spans: dict[str, Span],
+    removed: list[dict[str, Any]],
+) -> None:
+    items = find(data, item_list.path)
+    if not items:
+        return
+    kept_items = []
+    for original_index, item in enumerate(items):
+        new_path = f"{item_list.path}[{len(kept_items)}]"
+        old_path = f"{item_list.path}[{original_index}]"
+        if item_list.key:
+            span = finder.locate(item.get(item_list.key, ""), spans.get(f"{old_path}.{item_list.key}"))
+            if span is None:
+                removed.append(
+                    {"path": old_path, "value": item, "reason": f"{item_list.key} not found in the source text"}
+                )
+                continue
+            out_spans[f"{new_path}.{item_list.key}"] = span
+        for text_field in item_list.texts:
+            value = item.get(text_field)
+            if isinstance(value, str):
+                span = finder.locate(value, spans.get(f"{old_path}.{text_field}"))
+                if span is None:
+                    removed.append(
+                        {"path": f"{old_path}.{text_field}", "value": value, "reason": "not found in the source text"}
+                    )
+                    item[text_field] = None
+                else:
+                    out_spans[f"{new_path}.{text_field}"] = span
+        for nested in item_list.lists:
+            kept_names = []
+            for value in item.get(nested) or []:
+                span = finder.locate(value)
+                if span is None:
+                    removed.append(
+                        {"path": f"{old_path}.{nested}", "value": value, "reason": "not found in the source text"}
+                    )
+                else:
+                    out_spans[f"{new_path}.{nested}[{len(kept_names)}]"] = span
+                    kept_names.append(value)
+            if nested in item:
+                item[nested] = kept_names
+        kept_items.append(item)
+    put(data, item_list.path, kept_items)
+
+
 def _ground_criteria(data: dict[str, Any], finder: Grounder, removed: list[dict[str, Any]]) -> None:
-    eligibility = data.get("eligibility") or {}
-    for kind in ("inclusion", "exclusion"):
-        items = eligibility.get(kind) or []
+    """Criteria keep their span on the item (`CriterionItem.span`), not in the record's spans."""
+    for path in _CRITERIA:
+        items = find(data, path) or []
         kept = []
         for index, item in enumerate(items):
             as_dict = item if isinstance(item, dict) else item.model_dump()
@@ -209,11 +242,8 @@ def _ground_criteria(data: dict[str, Any], finder: Grounder, removed: list[dict[
             hint_span = Span.model_validate(hint) if isinstance(hint, dict) else hint
             span = finder.locate(text, hint_span)
             if span is None:
-                removed.append(
-                    {"path": f"eligibility.{kind}[{index}]", "value": text, "reason": "not found in the source text"}
-                )
+                removed.append({"path": f"{path}[{index}]", "value": text, "reason": "not found in the source text"})
                 continue
             as_dict["span"] = span
             kept.append(as_dict)
-        if kind in eligibility:
-            eligibility[kind] = kept
+        _replace(data, path, kept)

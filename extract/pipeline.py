@@ -1,8 +1,9 @@
 """One source record -> one extraction row.
 
-Structured kinds (v2 JSON, legacy XML) are mapped without a model. Page kinds (text, HTML)
-go through an LLM strategy, then grounding, then the record model's validation. Whatever
-fails becomes an error row with the failure's type; nothing raises out of here.
+Structured kinds (v2 JSON, legacy XML) are mapped without a model (`extract.structured.rows`).
+Page kinds (text, HTML) go through a page strategy (`extract.page`), then grounding, then the
+record model's validation. Whatever fails becomes an error row with the failure's type; nothing
+raises out of here.
 """
 
 from __future__ import annotations
@@ -18,29 +19,18 @@ from pydantic import ValidationError
 
 from extract import __version__, errors
 from extract.ground import ground
-from extract.llm import sectioned, whole
 from extract.llm.lazy import LazyLLM
 from extract.llm.prompts import load_prompt
-from extract.llm.questions import Ledger
-from extract.llm.sectioned import PageDraft
-from extract.load.detect import Kind, SourceRecord
+from extract.load.detect import SourceRecord
 from extract.model import TrialRecord
+from extract.model.provenance import SPAN_BASE_SOURCE, Provenance
+from extract.page import sectioned, whole
+from extract.page.draft import Ledger, PageDraft
 from extract.rows import ExtractionRow
-from extract.structured import ctgov_v2, ctgov_xml
+from extract.structured.rows import STRUCTURED_CONFIG, extract_structured
 
 if TYPE_CHECKING:
     from extract.llm.client import EndpointConfig
-
-# Each mapper returns the record and the values it left unmapped (one field emptied each).
-_MAPPERS: dict[str, tuple[str, Callable[[Any], tuple[TrialRecord, list[dict[str, str]]]]]] = {
-    Kind.CTGOV_V2: (ctgov_v2.EXTRACTOR, ctgov_v2.map_study_logged),
-    Kind.CTGOV_XML: (ctgov_xml.EXTRACTOR, ctgov_xml.map_study_logged),
-}
-PAGE_KINDS = frozenset({Kind.PAGE_TEXT, Kind.PAGE_HTML})
-
-SPAN_BASE_CRITERIA = "eligibility.criteria_text"
-SPAN_BASE_SOURCE = "source"
-STRUCTURED_CONFIG = f"structured/{__version__}"
 
 StrategyFn = Callable[[str, Any, Ledger], Awaitable[PageDraft]]
 STRATEGIES: dict[str, tuple[StrategyFn, tuple[str, ...]]] = {
@@ -83,31 +73,6 @@ def resolve_strategy(config: EndpointConfig, requested: str = StrategyName.auto)
     return requested if requested != StrategyName.auto else ("sectioned" if config.embedded else "whole")
 
 
-def is_page(source: SourceRecord) -> bool:
-    return source.kind in PAGE_KINDS and source.error is None
-
-
-def extract_structured(source: SourceRecord) -> ExtractionRow:
-    """A loaded structured record (or a load error) -> its extraction row."""
-    extractor, mapper = _MAPPERS.get(source.kind, ("none", None))  # type: ignore[assignment]
-    provenance: dict[str, Any] = {"extractor": extractor, "version": __version__, "config": STRUCTURED_CONFIG}
-    if source.error is not None:
-        return ExtractionRow.failed(source, source.error, provenance)
-    if mapper is None:
-        exc = errors.NotAStudy(f"no structured mapping for input kind {source.kind!r}")
-        return ExtractionRow.failed(source, exc, provenance)
-    try:
-        record, unmapped = mapper(source.payload)
-    except ValidationError as exc:
-        return ExtractionRow.failed(source, errors.RecordInvalid(errors.describe_validation_error(exc)), provenance)
-    except errors.TrialQAError as exc:
-        return ExtractionRow.failed(source, exc, provenance)
-    provenance["span_base"] = SPAN_BASE_CRITERIA
-    if unmapped:
-        provenance["unmapped"] = unmapped
-    return ExtractionRow.ok(source, record, provenance)
-
-
 @dataclass
 class PageExtractor:
     """Extracts page records with one strategy through one (lazily opened) LLM."""
@@ -134,62 +99,45 @@ class PageExtractor:
 
     async def __call__(self, source: SourceRecord) -> ExtractionRow:
         started = time.perf_counter()
-        provenance: dict[str, Any] = {
-            "extractor": f"llm.{self.strategy}",
-            "version": __version__,
-            "config": self.fingerprint(),
-            "strategy": self.strategy,
-        }
+        provenance = Provenance(
+            extractor=f"llm.{self.strategy}", version=__version__, config=self.fingerprint(), strategy=self.strategy
+        )
         text = source.text or ""
         extract_fn = STRATEGIES[self.strategy][0]
         ledger = Ledger()  # ours, not the draft's: a failed record still reports every call it made
         try:
             draft = await extract_fn(text, self.llm, ledger)
         except errors.TrialQAError as exc:
-            provenance.update(self._accounting(ledger, started))
+            self._account(provenance, ledger, started)
             return ExtractionRow.failed(source, exc, provenance)
         grounded = ground(draft.data, draft.spans, text)
-        provenance.update(self._accounting(ledger, started))
-        provenance.update(span_base=SPAN_BASE_SOURCE, ungrounded=grounded.ungrounded, unmapped=draft.unmapped)
+        self._account(provenance, ledger, started)
+        provenance.set(span_base=SPAN_BASE_SOURCE, ungrounded=grounded.ungrounded, unmapped=draft.unmapped)
         try:
             record = TrialRecord.model_validate({**grounded.data, "spans": grounded.spans})
         except ValidationError as exc:
             return ExtractionRow.failed(source, errors.RecordInvalid(errors.describe_validation_error(exc)), provenance)
         return ExtractionRow.ok(source, record, provenance)
 
-    def _accounting(self, ledger: Ledger, started: float) -> dict[str, Any]:
+    def _account(self, provenance: Provenance, ledger: Ledger, started: float) -> None:
         """The record's cost (every request sent, answered or failed) and what answered it."""
         opened = self.llm.opened
-        return {
-            **(opened.provenance() if opened is not None else {}),
-            "prompt_hashes": dict(sorted(ledger.prompt_hashes.items())),
-            **ledger.totals(),
-            "wall_seconds": round(time.perf_counter() - started, 3),
-        }
+        if opened is not None:
+            provenance.set(**opened.provenance())
+        provenance.set(prompt_hashes=dict(sorted(ledger.prompt_hashes.items())))
+        provenance.set_totals(ledger.totals())
+        provenance.wall_seconds = round(time.perf_counter() - started, 3)
 
 
-def extract_for_check(source: SourceRecord) -> ExtractionRow:
-    """A page record for `trialqa check`: extracted from the default response cache, no model started.
-
-    `check` is a fast, deterministic command; pages it meets are answered from the answers
-    `trialqa extract` recorded. A page never extracted becomes a CacheMiss error row saying so.
-    """
-    import asyncio
-
-    from extract.llm.client import EndpointConfig
-
-    async def one() -> ExtractionRow:
-        lazy = LazyLLM(EndpointConfig.from_options(replay=True))
-        try:
-            row = await PageExtractor(lazy, sectioned.STRATEGY)(source)
-        finally:
-            await lazy.aclose()
-        if row.error is not None and row.error.type == "CacheMiss":
-            row.error.message = (
-                f"no recorded model answers for this page: run `trialqa extract` on it first ({row.error.message})"
-            )
-        return row
-
-    if source.error is not None or not is_page(source):
-        return extract_structured(source)
-    return asyncio.run(one())
+__all__ = [
+    "RETRYABLE_ERRORS",
+    "STRATEGIES",
+    "STRUCTURED_CONFIG",
+    "PageExtractor",
+    "StrategyName",
+    "default_concurrency",
+    "default_timeout",
+    "extract_structured",
+    "page_extractor",
+    "resolve_strategy",
+]

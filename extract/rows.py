@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import orjson
@@ -10,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from extract.errors import TrialQAError
 from extract.load.detect import SourceRecord
 from extract.model import TrialRecord
+from extract.model.provenance import Provenance
 
 
 class SourceInfo(BaseModel):
@@ -32,14 +34,14 @@ class ExtractionRow(BaseModel):
     status: Literal["ok", "error"]
     record: TrialRecord | None = None
     error: ErrorInfo | None = None
-    provenance: dict[str, Any] = Field(default_factory=dict)
+    provenance: Provenance = Field(default_factory=Provenance)
 
     @classmethod
-    def ok(cls, source: SourceRecord, record: TrialRecord, provenance: dict[str, Any]) -> ExtractionRow:
+    def ok(cls, source: SourceRecord, record: TrialRecord, provenance: Provenance) -> ExtractionRow:
         return cls(source=source_info(source), status="ok", record=record, provenance=provenance)
 
     @classmethod
-    def failed(cls, source: SourceRecord, exc: TrialQAError, provenance: dict[str, Any]) -> ExtractionRow:
+    def failed(cls, source: SourceRecord, exc: TrialQAError, provenance: Provenance) -> ExtractionRow:
         return cls(
             source=source_info(source),
             status="error",
@@ -53,3 +55,42 @@ class ExtractionRow(BaseModel):
 
 def source_info(source: SourceRecord) -> SourceInfo:
     return SourceInfo(id=source.id, kind=source.kind, path=source.path, sha256=source.sha256)
+
+
+@dataclass(frozen=True)
+class StoredRow:
+    """An extraction row read back from JSONL (resume, check, review), leniently: such rows are
+    untrusted and may come from other versions, so only what the readers branch on is typed here and
+    the record stays raw JSON until a reader validates it.
+
+    `parse` returns None for a value that is not a JSON object.
+    """
+
+    source: dict[str, Any]
+    status: str | None
+    error_type: str | None
+    error_message: str | None
+    record: Any
+    provenance: Provenance
+
+    @classmethod
+    def parse(cls, value: Any) -> StoredRow | None:
+        if not isinstance(value, dict):
+            return None
+        error = value.get("error") if isinstance(value.get("error"), dict) else {}
+        return cls(
+            source=value["source"] if isinstance(value.get("source"), dict) else {},
+            status=value.get("status") if isinstance(value.get("status"), str) else None,
+            error_type=str(error["type"]) if error.get("type") else None,
+            error_message=str(error["message"]) if error.get("message") else None,
+            record=value.get("record"),
+            provenance=Provenance.lenient(value.get("provenance")),
+        )
+
+    @property
+    def key(self) -> tuple[str, str, str] | None:
+        """(path, id, sha256): what resume matches a row to its input record by."""
+        try:
+            return (self.source["path"], self.source["id"], self.source["sha256"])
+        except KeyError:
+            return None

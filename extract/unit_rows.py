@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from extract.load.detect import SourceRecord
 from extract.load.units import Unit
-from extract.pipeline import extract_structured, is_page
+from extract.pipeline import extract_structured
 
 RowKey = tuple[str, str, str]  # (path, source id, sha256)
 
@@ -33,7 +33,7 @@ def row_key(source: SourceRecord) -> RowKey:
 def extract_unit(unit: Unit, *, max_bytes: int) -> list[UnitRow]:
     rows: list[UnitRow] = []
     for source in unit.records(max_bytes):
-        if is_page(source):
+        if source.is_page:
             rows.append(UnitRow(row_key(source), page=source))
             continue
         row = extract_structured(source)

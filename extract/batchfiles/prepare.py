@@ -18,7 +18,7 @@ from extract.batchfiles.pending import PendingStore
 from extract.errors import RequestDeferred, TrialQAError
 from extract.llm.client import EndpointConfig
 from extract.load import iter_sources
-from extract.pipeline import STRATEGIES, is_page, resolve_strategy
+from extract.pipeline import STRATEGIES, resolve_strategy
 
 # OpenAI Batch API limits per input file (https://platform.openai.com/docs/guides/batch).
 MAX_REQUESTS_PER_FILE = 50_000
@@ -52,7 +52,7 @@ async def collect_requests(
         summary.model_id, summary.mode = llm.model_id, str(llm.provenance()["mode"])
         asker = RecordingAsker(llm)
         for source in iter_sources(inputs, max_bytes=max_bytes, exclude=exclude):
-            if not is_page(source):
+            if not source.is_page:
                 continue  # structured records and unreadable inputs need no model
             summary.pages += 1
             try:

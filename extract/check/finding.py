@@ -30,6 +30,14 @@ class Severity(StrEnum):
 _RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 
+def severity_rank(name: str) -> int:
+    """The rank of a severity as stored text ("warning" -> 1); an unknown name ranks lowest (0)."""
+    try:
+        return Severity(name).rank
+    except ValueError:
+        return 0
+
+
 class Evidence(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -37,19 +37,20 @@ from extract.batch import BatchSummary, InternalError, Resume
 from extract.llm.lazy import LazyLLM
 from extract.load import input_files, iter_sources
 from extract.load.detect import SourceRecord, _xml_parser
-from extract.pipeline import PageExtractor, extract_structured, is_page
+from extract.model.provenance import CallTotals, Provenance
+from extract.pipeline import PageExtractor, extract_structured
 from extract.rows import ExtractionRow
 from extract.unit_rows import row_key
 
 if TYPE_CHECKING:
     from extract.check import Rule, Severity
-    from extract.check.runner import Checked
+    from extract.check.runner import Checked, PageRows
     from extract.llm.client import EndpointConfig
 
 log = logging.getLogger("extract.distributed")
 
 INSTALL_HINT = "--engine ray needs the ray extra: pip install 'trialqa[ray]'"
-_COUNTERS = ("llm_calls", "attempts", "prompt_tokens", "completion_tokens", "cache_hits")
+_COUNTERS = tuple(f.name for f in dataclasses.fields(CallTotals))  # a row's call totals, one column each
 
 
 class RayUnavailable(RuntimeError):
@@ -97,8 +98,9 @@ def _append_row(columns: dict[str, list[Any]], row: ExtractionRow) -> None:
     columns["line"].append(row.to_json_line())
     columns["status"].append(row.status)
     columns["error_type"].append(row.error.type if row.error else "")
+    totals = row.provenance.totals
     for name in _COUNTERS:
-        columns[name].append(int(row.provenance.get(name, 0)))
+        columns[name].append(getattr(totals, name))
 
 
 def _append_placeholder(columns: dict[str, list[Any]], status: str) -> None:
@@ -158,7 +160,7 @@ class PageStage:
                     return await self._pages(source)
                 except Exception as exc:  # a bug must not take the run down: it becomes this record's error row
                     return ExtractionRow.failed(
-                        source, InternalError(f"{type(exc).__name__}: {exc}"), {"config": "internal"}
+                        source, InternalError(f"{type(exc).__name__}: {exc}"), Provenance(config="internal")
                     )
 
         return list(await asyncio.gather(*(one(source) for source in sources)))
@@ -171,12 +173,17 @@ class PageStage:
             pass
 
 
-def check_batch(batch: dict[str, Any], rules: list[tuple[Rule, Severity]], max_bytes: int) -> dict[str, list[Any]]:
+def check_batch(
+    batch: dict[str, Any], rules: list[tuple[Rule, Severity]], max_bytes: int, extract_page: PageRows | None = None
+) -> dict[str, list[Any]]:
     """CPU stage: sources -> pickled `Checked` results (the CLI's writers format them on the driver)."""
     from extract.check.runner import check_source
 
     return {
-        "checked": [pickle.dumps(check_source(unwire(data), rules, max_bytes=max_bytes)) for data in batch["source"]]
+        "checked": [
+            pickle.dumps(check_source(unwire(data), rules, max_bytes=max_bytes, extract_page=extract_page))
+            for data in batch["source"]
+        ]
     }
 
 
@@ -246,7 +253,7 @@ def _read_files(files: list[str], max_bytes: int, resume: Resume | None) -> Iter
                 resume.failed[key] -= 1
                 mark = 2
         columns["source"].append(b"" if mark else wire(source))
-        columns["page"].append(is_page(source))
+        columns["page"].append(source.is_page)
         columns["resumed"].append(mark)
         if len(columns["source"]) >= 256:
             yield pa.table(columns)
@@ -297,8 +304,7 @@ def _count(summary: BatchSummary, batch: dict[str, Any]) -> None:
         else:
             summary.error += 1
             summary.error_types[str(error_type) or "?"] += 1
-        for name, value in zip(_COUNTERS, counts, strict=True):
-            setattr(summary, name, getattr(summary, name) + int(value))
+        summary.calls += CallTotals(*(int(value) for value in counts))
 
 
 def run_extract(
@@ -384,6 +390,7 @@ def iter_checked(
     *,
     options: RayOptions,
     max_bytes: int,
+    extract_page: PageRows | None = None,
 ) -> Iterator[Checked]:
     """`extract.check.runner.iter_checked` on Ray: inputs read and checked in Ray tasks."""
     with _Session(options) as session:
@@ -394,7 +401,7 @@ def iter_checked(
             check_batch,
             batch_size=options.batch_size,
             compute=session.ray.data.TaskPoolStrategy(size=options.workers),
-            fn_kwargs={"rules": rules, "max_bytes": max_bytes},
+            fn_kwargs={"rules": rules, "max_bytes": max_bytes, "extract_page": extract_page},
         )
         for batch in dataset.iter_batches(batch_size=options.batch_size, batch_format="numpy"):
             for data in batch["checked"]:

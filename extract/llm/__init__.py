@@ -6,12 +6,13 @@ the response cache, and `LLM.ask` on top of instructor + the openai SDK.
         answer, stats = await llm.ask(question="side", messages=[...], response_model=Side, prompt_hash=h)
 """
 
+from extract.model.provenance import CallStats
+
 from .cache import CachedAnswer, ResponseCache, cache_key
 from .client import LLM, EndpointConfig, open_llm, safe_url
 from .local_model import MODEL_ID, ensure_model, resolve_model_file, user_cache_dir
 from .modes import AUTO_MODES, MODE_NAMES, EndpointKind, kind_from_models, kind_from_url, resolve_mode
 from .server import EmbeddedServer, ServerSettings, embedded_server
-from .stats import CallStats
 from .transport import RetryPolicy, redact
 
 __all__ = [

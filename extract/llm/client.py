@@ -44,13 +44,13 @@ from extract.errors import (
     RequestDeferred,
     describe_validation_error,
 )
+from extract.model.provenance import CallStats
 
 from .cache import CachedAnswer, ResponseCache, cache_key
 from .local_model import MODEL_FILENAME, MODEL_ID, model_id_for, resolve_model_file, user_cache_dir
 from .modes import MODE_NAMES, EndpointKind, fetch_models, kind_from_models, kind_from_url, mode_name, model_ids
 from .modes import resolve_mode as resolve_instructor_mode
 from .server import EmbeddedServer, ServerSettings, server_log_path
-from .stats import CallStats
 from .transport import RetryPolicy, describe, redact, send_with_retries
 
 T = TypeVar("T", bound=BaseModel)

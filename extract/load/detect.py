@@ -36,6 +36,10 @@ class Kind:
     UNKNOWN = "unknown"
 
 
+PAGE_KINDS = frozenset({Kind.PAGE_TEXT, Kind.PAGE_HTML})  # text an LLM strategy structures
+STRUCTURED_KINDS = frozenset({Kind.CTGOV_V2, Kind.CTGOV_XML})  # mapped by code, no model
+
+
 @dataclass
 class SourceRecord:
     """One input record: where it came from, its bytes' hash, and its parsed payload or error."""
@@ -51,6 +55,11 @@ class SourceRecord:
     def text(self) -> str | None:
         """The record's source text, for page inputs."""
         return self.payload if isinstance(self.payload, str) else None
+
+    @property
+    def is_page(self) -> bool:
+        """A page that loaded (page text or HTML): extracted by a page strategy."""
+        return self.kind in PAGE_KINDS and self.error is None
 
 
 def sha256(data: bytes) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -42,6 +43,24 @@ _PARTIAL_DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 _AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]+)\s*$")
 
 NonEmptyStr = Annotated[str, Field(min_length=1)]
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """Marks a field whose value is text copied from the record's source (see `model.text_fields`).
+
+    - grounded: page extraction must find it in the page, else grounding removes it (False for
+      identifiers, markers and references to other items' names, which are checked otherwise);
+    - key: in a list item, the text that identifies the item (not found -> the item is removed);
+    - free: prose, compared by similarity when scored (False: compared exactly).
+    """
+
+    grounded: bool = True
+    key: bool = False
+    free: bool = True
+
+
+Text = SourceText()
 
 
 class _Model(BaseModel):
@@ -101,25 +120,25 @@ class Enrollment(_Model):
 
 
 class Arm(_Model):
-    label: NonEmptyStr
+    label: Annotated[NonEmptyStr, SourceText(key=True)]
     type: ArmType | None = None
-    description: str | None = None
+    description: Annotated[str | None, Text] = None
     # CT.gov writes these "Type: Name" (e.g. "Drug: Placebo"); kept as written.
-    intervention_names: list[str] = Field(default_factory=list)
+    intervention_names: Annotated[list[str], SourceText(grounded=False)] = Field(default_factory=list)
 
 
 class Intervention(_Model):
     type: InterventionType | None = None
-    name: NonEmptyStr
-    description: str | None = None
-    other_names: list[str] = Field(default_factory=list)
-    arm_labels: list[str] = Field(default_factory=list)
+    name: Annotated[NonEmptyStr, SourceText(key=True)]
+    description: Annotated[str | None, Text] = None
+    other_names: Annotated[list[str], Text] = Field(default_factory=list)
+    arm_labels: Annotated[list[str], SourceText(grounded=False)] = Field(default_factory=list)
 
 
 class Outcome(_Model):
-    measure: NonEmptyStr
-    time_frame: str | None = None
-    description: str | None = None
+    measure: Annotated[NonEmptyStr, SourceText(key=True)]
+    time_frame: Annotated[str | None, Text] = None
+    description: Annotated[str | None, Text] = None
 
 
 class Outcomes(_Model):
@@ -135,8 +154,10 @@ class CriterionItem(_Model):
     `span` covers it in the source text, so " ".join(source[span.start:span.end].split()) == text.
     """
 
-    text: NonEmptyStr
-    label: str = ""  # the item's own marker as written: "9.", "*", "1)", "" for a bare paragraph
+    text: Annotated[NonEmptyStr, SourceText(key=True)]
+    label: Annotated[str, SourceText(grounded=False, free=False)] = (
+        ""  # the item's own marker as written: "9.", "*", "1)", "" for a bare paragraph
+    )
     level: int = Field(default=0, ge=0)  # 0 top level, 1+ sub-items
     span: Span | None = None
 
@@ -145,7 +166,7 @@ class CriteriaHeader(_Model):
     """An "Inclusion Criteria:" / "Exclusion Criteria:" style header found in the criteria text."""
 
     kind: str = Field(pattern=r"^(inclusion|exclusion)$")
-    text: NonEmptyStr
+    text: Annotated[NonEmptyStr, SourceText(grounded=False)]
     span: Span | None = None
 
 
@@ -194,7 +215,7 @@ class Eligibility(_Model):
     maximum_age: Age | None = None
     sex: Sex | None = None
     healthy_volunteers: bool | None = None
-    criteria_text: str | None = None
+    criteria_text: Annotated[str | None, SourceText(grounded=False)] = None
 
     @model_validator(mode="after")
     def _age_range(self) -> Eligibility:
@@ -204,28 +225,28 @@ class Eligibility(_Model):
 
 
 class Sponsor(_Model):
-    lead: str | None = None
+    lead: Annotated[str | None, Text] = None
     lead_class: AgencyClass | None = None
-    collaborators: list[str] = Field(default_factory=list)
+    collaborators: Annotated[list[str], Text] = Field(default_factory=list)
 
 
 class Location(_Model):
-    facility: str | None = None
-    city: str | None = None
-    state: str | None = None
-    country: str | None = None
+    facility: Annotated[str | None, Text] = None
+    city: Annotated[str | None, Text] = None
+    state: Annotated[str | None, Text] = None
+    country: Annotated[str | None, Text] = None
     status: RecruitmentStatus | None = None
 
 
 class TrialRecord(_Model):
     """One clinical-trial record in ClinicalTrials.gov v2 vocabulary, whatever its input kind."""
 
-    nct_id: str | None = Field(default=None, pattern=NCT_ID_PATTERN)
-    brief_title: str | None = None
-    official_title: str | None = None
-    acronym: str | None = None
+    nct_id: Annotated[str | None, SourceText(grounded=False, free=False)] = Field(default=None, pattern=NCT_ID_PATTERN)
+    brief_title: Annotated[str | None, Text] = None
+    official_title: Annotated[str | None, Text] = None
+    acronym: Annotated[str | None, Text] = None
     overall_status: OverallStatus | None = None
-    why_stopped: str | None = None
+    why_stopped: Annotated[str | None, Text] = None
     last_update_date: str | None = None
     start_date: StudyDate | None = None
     primary_completion_date: StudyDate | None = None
@@ -234,10 +255,10 @@ class TrialRecord(_Model):
     phases: list[Phase] = Field(default_factory=list)
     design: Design = Field(default_factory=Design)
     enrollment: Enrollment | None = None
-    conditions: list[str] = Field(default_factory=list)
-    keywords: list[str] = Field(default_factory=list)
-    brief_summary: str | None = None
-    detailed_description: str | None = None
+    conditions: Annotated[list[str], Text] = Field(default_factory=list)
+    keywords: Annotated[list[str], Text] = Field(default_factory=list)
+    brief_summary: Annotated[str | None, Text] = None
+    detailed_description: Annotated[str | None, Text] = None
     arms: list[Arm] = Field(default_factory=list)
     interventions: list[Intervention] = Field(default_factory=list)
     outcomes: Outcomes = Field(default_factory=Outcomes)

@@ -10,7 +10,7 @@ from typing import Any
 
 import jinja2
 
-from extract.report.highlight import Mark, segments
+from extract.highlight import Mark, segments
 from extract.report.summary import SET_LABELS, fmt, weakest_fields
 from extract.score.aggregate import FixtureResult
 from extract.score.fields import GROUPS
@@ -43,12 +43,14 @@ def _value(value: Any) -> str:
 
 
 def _marks(result: FixtureResult) -> list[Mark]:
-    marks = [Mark(s["start"], s["end"], "span", path) for path, s in sorted(result.spans.items())]
+    marks = [Mark(s["start"], s["end"], path, kind="span") for path, s in sorted(result.spans.items())]
     for finding in result.findings:
         for evidence in finding["evidence"]:
             span = evidence.get("span")
             if span is not None:
-                marks.append(Mark(span["start"], span["end"], "evidence", f"{finding['rule']} @ {evidence['path']}"))
+                marks.append(
+                    Mark(span["start"], span["end"], f"{finding['rule']} @ {evidence['path']}", kind="evidence")
+                )
     return marks
 
 

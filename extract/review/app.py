@@ -30,11 +30,11 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from extract.model.paths import PathError, get_value
 from extract.review import actions
 from extract.review.actions import Action, ActionError, Conflict, Kind
 from extract.review.correct import ValueMode
 from extract.review.forms import read_form
-from extract.review.paths import PathError, get_value
 from extract.review.queries import STATUSES, ListFilter, item_view, list_items, rule_counts
 from extract.review.security import (
     MIN_TOKEN_LENGTH,

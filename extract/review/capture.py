@@ -20,9 +20,8 @@ import orjson
 
 from extract.load import DEFAULT_MAX_BYTES, Kind
 from extract.load.detect import records_from_bytes, sha256
+from extract.model.provenance import SPAN_BASE_CRITERIA, SPAN_BASE_SOURCE, Provenance
 
-SPAN_BASE_CRITERIA = "eligibility.criteria_text"
-SPAN_BASE_SOURCE = "source"
 _SUFFIX = {Kind.PAGE_TEXT: ".txt", Kind.PAGE_HTML: ".html", Kind.CTGOV_V2: ".json", Kind.CTGOV_XML: ".xml"}
 
 
@@ -42,12 +41,12 @@ def suffix_for(kind: str, path: str) -> str:
 def capture(
     source: dict[str, Any],
     record: dict[str, Any] | None,
-    provenance: dict[str, Any],
+    provenance: Provenance,
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Captured:
     kind, path, digest = str(source.get("kind", "")), str(source.get("path", "")), str(source.get("sha256", ""))
-    span_base = SPAN_BASE_CRITERIA if provenance.get("span_base") == SPAN_BASE_CRITERIA else SPAN_BASE_SOURCE
+    span_base = SPAN_BASE_CRITERIA if provenance.span_base == SPAN_BASE_CRITERIA else SPAN_BASE_SOURCE
     if span_base == SPAN_BASE_SOURCE and kind in (Kind.CTGOV_V2, Kind.CTGOV_XML):
         span_base = SPAN_BASE_CRITERIA  # structured rows from before span_base was written
     data, note = _read_exact(path, digest, max_bytes)

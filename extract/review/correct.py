@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from extract.errors import describe_validation_error
 from extract.model import TrialRecord
-from extract.review.paths import PathError, covers, get_value, set_value
+from extract.model.paths import PathError, covers, get_value, set_value
 
 
 class ValueMode(StrEnum):

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from extract.review.paths import covers
+from extract.model.paths import covers
 
 _SKIP = {"spans", "span"}
 

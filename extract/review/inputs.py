@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from extract.check import Finding
 from extract.errors import describe_validation_error
+from extract.model.provenance import Provenance
 from extract.rows import ExtractionRow, SourceInfo
 
 
@@ -66,16 +67,17 @@ def read_inputs(names: Iterable[str]) -> Inputs:
 
 
 def _row(value: dict[str, Any], where: str, problems: list[str]) -> ExtractionRow | None:
-    """The row validated; a row whose record fails the model is queued as an error row."""
+    """The row validated; a row whose record fails the model is queued as an error row. Provenance is
+    read leniently (`Provenance.lenient`): what made a record never decides whether it is queued."""
+    provenance = Provenance.lenient(value.get("provenance"))
     try:
-        return ExtractionRow.model_validate(value)
+        return ExtractionRow.model_validate({**value, "provenance": provenance})
     except ValidationError as exc:
         try:
             source = SourceInfo.model_validate(value.get("source"))
         except ValidationError:
             problems.append(f"{where}: extraction row without a valid source ({describe_validation_error(exc)})")
             return None
-        provenance = value.get("provenance") if isinstance(value.get("provenance"), dict) else {}
         return ExtractionRow(
             source=source,
             status="error",

@@ -24,7 +24,8 @@ from typing import Any
 import orjson
 
 from extract.check import CheckConfig, Finding, active_rules, check_record
-from extract.review.capture import SPAN_BASE_SOURCE, Captured, capture
+from extract.model.provenance import SPAN_BASE_SOURCE
+from extract.review.capture import Captured, capture
 from extract.review.inputs import read_inputs
 from extract.review.tally import now, refresh
 from extract.rows import ExtractionRow
@@ -88,7 +89,7 @@ def extraction_flags(row: ExtractionRow) -> list[Flag]:
         message = f"{error.type}: {error.message}" if error else "the row is an error row"
         return [Flag(ERROR_RULE, "error", message, [], "extraction")]
     flags = []
-    for entry in row.provenance.get("ungrounded") or []:
+    for entry in row.provenance.ungrounded or []:
         if not isinstance(entry, dict):
             continue
         value = entry.get("value")
@@ -128,7 +129,7 @@ def _record_id(conn: sqlite3.Connection, row: ExtractionRow, digest: str, captur
             row.status,
             orjson.dumps(row.record.model_dump(mode="json")).decode() if row.record else None,
             orjson.dumps(row.error.model_dump()).decode() if row.error else None,
-            orjson.dumps(row.provenance).decode(),
+            orjson.dumps(row.provenance.model_dump(mode="json")).decode(),
             captured.span_base,
             captured.name,
             captured.data,

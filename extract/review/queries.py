@@ -8,9 +8,9 @@ from typing import Any
 
 import orjson
 
+from extract.highlight import Mark, Segment, segments
 from extract.review.actions import corrected_record
 from extract.review.fields import FieldRow, field_anchors, field_rows
-from extract.review.highlight import Mark, Segment, segments
 
 STATUSES = ("open", "done", "all")
 PER_PAGE = 25
@@ -134,7 +134,7 @@ def item_view(conn: sqlite3.Connection, item_id: int) -> ItemView | None:
         view.fields = field_rows(record, findings, len(text) if text is not None else None)
     if text is not None:
         marks = [
-            Mark(e["anchor"], e["span"]["start"], e["span"]["end"], f["severity"], f["rule"])
+            Mark(e["span"]["start"], e["span"]["end"], f["rule"], severity=f["severity"], anchor=e["anchor"])
             for f in findings
             for e in f["evidence"]
             if isinstance(e.get("span"), dict)

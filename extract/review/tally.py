@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 
-SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+from extract.check.finding import severity_rank
 
 
 def now() -> str:
@@ -22,7 +22,7 @@ def refresh(conn: sqlite3.Connection, item_id: int, *, reopen: bool = False, bum
     ).fetchall()
     open_rows = [r for r in rows if r["state"] == "open"]
     ranked = open_rows or rows
-    rank = max((SEVERITY_RANK[r["severity"]] for r in ranked), default=0)
+    rank = max((severity_rank(r["severity"]) for r in ranked), default=0)
     item = conn.execute(
         "SELECT i.status, i.nct_id, i.source_id, i.title, i.record_id FROM items i WHERE i.id = ?", (item_id,)
     ).fetchone()

@@ -9,5 +9,5 @@ and similarity), `fields` (which record fields are scored, how and in which grou
 (optimal assignment of list items), `metrics` (counts and P/R/F1 models), `record` (one gold vs
 one prediction), `checker` (findings vs must/must-not), `grounding` (verified spans), `aggregate`
 (totals per field, group, record, set), `gate` (baseline and tolerance), `runner` (extraction
-and check over fixtures), `command` (`trialqa eval`).
+and check over fixtures). The command, `trialqa eval`, is `extract.commands.evaluate`.
 """

@@ -16,6 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from extract.model.paths import find
+from extract.model.text_fields import is_free_text
+
 Kind = Literal["exact", "text", "list"]
 
 GROUPS: tuple[str, ...] = (
@@ -52,14 +55,15 @@ class FieldSpec:
 
 
 def get(data: Any, path: str) -> Any:
-    node = data
-    for part in path.split("."):
-        if not isinstance(node, dict):
-            return None
-        node = node.get(part)
+    node = find(data, path)
     if isinstance(node, dict) and set(node) >= {"text", "value", "unit"}:
         return node["text"]  # an Age: compared as "18 Years"
     return node
+
+
+def _scalar(name: str, group: str) -> FieldSpec:
+    """A single text field: prose (similarity) or exact, as the record model marks it (`SourceText.free`)."""
+    return FieldSpec(name, group, "text" if is_free_text(name) else "exact")
 
 
 def _location_key(item: dict[str, Any]) -> str:
@@ -104,12 +108,12 @@ def _criteria_list(kind: str) -> FieldSpec:
 
 
 FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("nct_id", "identification", "exact"),
-    FieldSpec("brief_title", "identification", "text"),
-    FieldSpec("official_title", "identification", "text"),
-    FieldSpec("acronym", "identification", "text"),
+    _scalar("nct_id", "identification"),
+    _scalar("brief_title", "identification"),
+    _scalar("official_title", "identification"),
+    _scalar("acronym", "identification"),
     FieldSpec("overall_status", "status", "exact"),
-    FieldSpec("why_stopped", "status", "text"),
+    _scalar("why_stopped", "status"),
     FieldSpec("last_update_date", "status", "exact"),
     FieldSpec("start_date.date", "dates", "exact"),
     FieldSpec("start_date.type", "dates", "exact"),
@@ -128,8 +132,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("enrollment.type", "design", "exact"),
     FieldSpec("conditions", "conditions", "list", item="text"),
     FieldSpec("keywords", "conditions", "list", item="text"),
-    FieldSpec("brief_summary", "descriptions", "text"),
-    FieldSpec("detailed_description", "descriptions", "text"),
+    _scalar("brief_summary", "descriptions"),
+    _scalar("detailed_description", "descriptions"),
     FieldSpec(
         "arms",
         "arms",
@@ -171,8 +175,8 @@ FIELDS: tuple[FieldSpec, ...] = (
         item="object",
         key=lambda h: f"{h.get('kind')}: {h.get('text') or ''}",
     ),
-    FieldSpec("eligibility.criteria_text", "criteria", "text"),
-    FieldSpec("sponsor.lead", "sponsor", "text"),
+    _scalar("eligibility.criteria_text", "criteria"),
+    _scalar("sponsor.lead", "sponsor"),
     FieldSpec("sponsor.lead_class", "sponsor", "exact"),
     FieldSpec("sponsor.collaborators", "sponsor", "list", item="text"),
     FieldSpec(

@@ -18,11 +18,12 @@ from typing import Any
 import orjson
 from pydantic import BaseModel, ConfigDict
 
-from extract.batch import run_batch
+from extract.batch import ProgressFn, run_batch
 from extract.llm.client import EndpointConfig
 from extract.load import DEFAULT_MAX_BYTES
 from extract.model import TrialRecord
-from extract.pipeline import SPAN_BASE_SOURCE, PageExtractor, default_concurrency, page_extractor
+from extract.model.provenance import CallTotals
+from extract.pipeline import PageExtractor, default_concurrency, page_extractor
 from extract.rows import ExtractionRow
 from extract.score import grounding
 from extract.score.aggregate import FixtureResult, SetMetrics, aggregate, flat_metrics
@@ -42,7 +43,7 @@ class EvalOptions:
     concurrency: int | None = None
     threshold: float = DEFAULT_TEXT_THRESHOLD
     check_config: Any = None  # extract.check.CheckConfig
-    show_progress: bool = False
+    progress: ProgressFn | None = None  # the command line's progress bar, if any
 
 
 class RunInfo(BaseModel):
@@ -94,7 +95,7 @@ async def _extract(fixtures: list[Fixture], options: EvalOptions) -> tuple[dict[
             pages=pages,
             concurrency=concurrency,
             max_bytes=DEFAULT_MAX_BYTES,
-            show_progress=options.show_progress,
+            progress=options.progress,
         )
     finally:
         await pages.llm.aclose()
@@ -115,7 +116,7 @@ def score_fixture(fixture: Fixture, row: ExtractionRow | None, options: EvalOpti
     gold = fixture.gold
     ok = row is not None and row.status == "ok" and row.record is not None
     record = row.record if ok and row is not None else None
-    page = bool(row is not None and row.provenance.get("span_base") == SPAN_BASE_SOURCE)
+    page = bool(row is not None and row.provenance.page)
     text = fixture.source_text() if page else None
     scored = score_record(gold.record, record, options.threshold)
     findings = _check(record, text, options) if record is not None else []
@@ -134,7 +135,7 @@ def score_fixture(fixture: Fixture, row: ExtractionRow | None, options: EvalOpti
     )
     if record is not None and page and text is not None:
         dumped = record.model_dump(mode="json")
-        removed = len(row.provenance.get("ungrounded") or []) if row is not None else 0
+        removed = len(row.provenance.ungrounded or []) if row is not None else 0
         result.grounding = grounding.measure(dumped, text, removed)
         result.spans = {path: {"start": s.start, "end": s.end} for path, s in record.spans.items()}
         for kind in ("inclusion", "exclusion"):
@@ -153,11 +154,9 @@ def run_eval(options: EvalOptions) -> EvalRun:
     for result in results:
         by_set.setdefault(result.set, []).append(result)
     sets = {name: aggregate(name, by_set[name]) for name in SET_NAMES if name in by_set}
-    page_rows = [r for r in rows.values() if r.provenance.get("span_base") == SPAN_BASE_SOURCE]
-    model_ids = sorted({str(r.provenance.get("model_id")) for r in page_rows if r.provenance.get("model_id")})
-    endpoint_kinds = sorted(
-        {str(r.provenance.get("endpoint_kind")) for r in page_rows if r.provenance.get("endpoint_kind")}
-    )
+    page_rows = [r for r in rows.values() if r.provenance.page]
+    model_ids = sorted({r.provenance.model_id for r in page_rows if r.provenance.model_id})
+    endpoint_kinds = sorted({r.provenance.endpoint_kind for r in page_rows if r.provenance.endpoint_kind})
     info = RunInfo(
         sets=[s for s in SET_NAMES if s in options.sets],
         strategy=pages.strategy,
@@ -169,11 +168,12 @@ def run_eval(options: EvalOptions) -> EvalRun:
         fixtures=len(fixtures),
     )
     metrics = EvalMetrics(run=info, sets=sets, metrics=flat_metrics(sets))
+    calls = sum((r.provenance.totals for r in rows.values()), CallTotals())
     return EvalRun(
         metrics=metrics,
         results=results,
         fixtures=fixtures,
         wall_seconds=time.perf_counter() - started,
-        llm_calls=sum(int(r.provenance.get("llm_calls", 0)) for r in rows.values()),
-        cache_hits=sum(int(r.provenance.get("cache_hits", 0)) for r in rows.values()),
+        llm_calls=calls.llm_calls,
+        cache_hits=calls.cache_hits,
     )

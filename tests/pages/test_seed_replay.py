@@ -207,7 +207,7 @@ def test_editing_one_prompt_invalidates_exactly_its_answers(
         return original(name)
 
     monkeypatch.setattr(prompts_module, "load_prompt", load)
-    monkeypatch.setattr("extract.llm.questions.load_prompt", load)
+    monkeypatch.setattr("extract.page.questions.load_prompt", load)
     monkeypatch.setattr("extract.pipeline.load_prompt", load)
     rows = _extract([records_dir / "pages"], tmp_path / "edited.jsonl", exit_code=3)  # some rows failed
     failed = {nct: row.error.type for nct, row in rows.items() if row.status == "error" and row.error}

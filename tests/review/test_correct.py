@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from extract.model import TrialRecord
+from extract.model.paths import PathError, covers, get_value, parse, render, set_value
 from extract.review.correct import CorrectionError, ValueMode, apply_correction
-from extract.review.paths import PathError, covers, get_value, parse, render, set_value
 
 
 def _record() -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from extract.review.highlight import Mark, segments
+from extract.highlight import Mark, segments
 
 
 def _plain(parts: list) -> list[tuple[str, str | None, list[str]]]:
@@ -11,7 +11,7 @@ def _plain(parts: list) -> list[tuple[str, str | None, list[str]]]:
 
 def test_overlapping_marks_take_the_most_severe() -> None:
     text = "0123456789"
-    marks = [Mark("a", 2, 6, "warning", "r1"), Mark("b", 4, 8, "error", "r2")]
+    marks = [Mark(2, 6, "r1", severity="warning", anchor="a"), Mark(4, 8, "r2", severity="error", anchor="b")]
     assert _plain(segments(text, marks, {"src-x": 0})) == [
         ("01", None, ["src-x"]),
         ("23", "warning", ["a"]),
@@ -26,10 +26,10 @@ def test_overlapping_marks_take_the_most_severe() -> None:
 
 def test_spans_outside_the_text_are_ignored_and_end_anchors_kept() -> None:
     text = "abc"
-    parts = segments(text, [Mark("bad", 2, 9, "error", "r"), Mark("neg", 5, 1, "error", "r")], {"end": 3, "far": 10})
+    parts = segments(text, [Mark(2, 9, "r", severity="error", anchor="bad"), Mark(5, 1, "r", severity="error", anchor="neg")], {"end": 3, "far": 10})
     assert _plain(parts) == [("abc", None, []), ("", None, ["end"])]
 
 
 def test_empty_span_is_an_anchor_only() -> None:
-    parts = segments("abcd", [Mark("e", 2, 2, "info", "r")], {})
+    parts = segments("abcd", [Mark(2, 2, "r", severity="info", anchor="e")], {})
     assert _plain(parts) == [("ab", None, []), ("cd", None, ["e"])]

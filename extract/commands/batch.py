@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from extract.cli_options import (
+from extract.commands.options import (
     LLM_PANEL,
     ApiKey,
     BaseUrl,
@@ -28,6 +28,7 @@ from extract.cli_options import (
     Model,
     Strategy,
     endpoint_config,
+    missing_inputs,
 )
 from extract.errors import TrialQAError
 from extract.load import DEFAULT_MAX_BYTES
@@ -64,9 +65,7 @@ def prepare_cmd(
     ({custom_id = response-cache key, method, url, body = the exact request `extract` would send})."""
     from extract.batchfiles.prepare import prepare
 
-    missing = [name for name in inputs if name != "-" and not Path(name).exists()]
-    if missing:
-        raise typer.BadParameter(f"no such file or folder: {', '.join(missing)}", param_hint="INPUTS")
+    missing_inputs(inputs)
     config = endpoint_config(
         base_url=base_url, api_key=api_key, model=model, mode=mode.value, cache_dir=cache_dir, local_model=local_model
     )

@@ -1,4 +1,4 @@
-"""`trialqa fetch`: a thin command over `extract.fetch` (registered by cli.py).
+"""`trialqa fetch`: a thin command over `extract.fetch`.
 
 Exit codes: 0 when every page was fetched (or an earlier run already had); 1 when the API refused
 or kept failing (the state file keeps what was fetched: run the same command again to resume);
@@ -144,5 +144,5 @@ def _report(err: Console, result: FetchResult, output: str) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    """Add `fetch` to the trialqa app (called by cli.py)."""
+    """Add `fetch` to the trialqa app."""
     app.command("fetch")(fetch_cmd)

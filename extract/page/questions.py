@@ -7,15 +7,15 @@ A schema violation is a validation error, which instructor sends back for a re-a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, Field, create_model, field_validator
 
 from extract.errors import LLMError
 from extract.llm.prompts import load_prompt
-from extract.llm.stats import CallStats
+from extract.model.provenance import CallStats
 from extract.model.vocab import ArmType, InterventionType
+from extract.page.draft import Ledger
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -32,28 +32,6 @@ class Asker(Protocol):
         prompt_hash: str,
         max_tokens: int = 512,
     ) -> tuple[T, CallStats]: ...
-
-
-@dataclass
-class Ledger:
-    """Every call one record's extraction made, answered or failed: for provenance and the batch summary."""
-
-    calls: list[CallStats] = field(default_factory=list)
-    prompt_hashes: dict[str, str] = field(default_factory=dict)
-
-    def add(self, question: str, prompt_hash: str, stats: CallStats) -> None:
-        self.calls.append(stats)
-        self.prompt_hashes[question] = prompt_hash
-
-    def totals(self) -> dict[str, int]:
-        return {
-            "llm_calls": len(self.calls),
-            "attempts": sum(c.attempts for c in self.calls),
-            "transport_retries": sum(c.transport_retries for c in self.calls),
-            "prompt_tokens": sum(c.prompt_tokens for c in self.calls),
-            "completion_tokens": sum(c.completion_tokens for c in self.calls),
-            "cache_hits": sum(1 for c in self.calls if c.cache_hit),
-        }
 
 
 async def ask(llm: Asker, ledger: Ledger, name: str, model: type[T], max_tokens: int, **variables: Any) -> T:

@@ -12,13 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from extract.errors import MappingError
-from extract.llm import questions
-from extract.llm.questions import Asker, Ledger
-from extract.model import Span
+from extract.model import Span, paths
 from extract.model.vocab import (
     AgencyClass,
     Allocation,
@@ -33,6 +30,9 @@ from extract.model.vocab import (
     StudyType,
 )
 from extract.normalize import to_bool, to_enum, to_masking, to_partial_date, to_phases
+from extract.page import questions
+from extract.page.draft import Ledger, PageDraft
+from extract.page.questions import Asker
 from extract.section.criteria import split_criteria
 from extract.section.groups import ArmBlock, InterventionBlock
 from extract.section.labels import Field
@@ -49,28 +49,14 @@ _AGE_RANGE = re.compile(
 )
 
 
-@dataclass
-class PageDraft:
-    """A page's record data before grounding and validation, with where each value came from."""
-
-    data: dict[str, Any]
-    spans: dict[str, Span] = field(default_factory=dict)
-    unmapped: list[dict[str, str]] = field(default_factory=list)
-    ledger: Ledger = field(default_factory=Ledger)
-
-
 class _Builder:
     def __init__(self, sections: PageSections, ledger: Ledger) -> None:
         self.sections = sections
         self.draft = PageDraft(data={}, ledger=ledger)
 
     def put(self, path: str, value: Any, where: Located | None = None) -> None:
-        """Set data at a dotted path ("design.masking"); remember the source span."""
-        node = self.draft.data
-        *parents, leaf = path.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = value
+        """Set data at a field path ("design.masking"); remember the source span."""
+        paths.put(self.draft.data, path, value)
         if where is not None:
             self.draft.spans[path] = where.span
 

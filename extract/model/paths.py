@@ -1,12 +1,18 @@
-"""Dotted field paths into a record's JSON: `arms[1].type`, `eligibility.minimum_age`, `conditions[0]`.
+"""Field paths into a record's JSON: `arms[1].type`, `eligibility.minimum_age`, `conditions[0]`.
 
-The same spelling the checker's evidence and `record.spans` use. `set_value` works on a deep copy
-and never on the caller's data; the caller validates the result against the record model.
+The one spelling of a place in a record: `record.spans` keys, the checker's evidence, grounding's
+removals, scoring's field names, the review queue's corrections and validation messages all use it.
+
+- `get_value` (strict: a missing step is a PathError) and `find` (lenient: None) read;
+- `set_value` writes on a deep copy, never the caller's data (the caller validates the result);
+- `put` writes in place, creating missing parent objects (for builders of a new record's data);
+- `parse` / `render` convert between the string and its parts.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from typing import Any
 
@@ -19,6 +25,11 @@ class PathError(ValueError):
 
 def parse(path: str) -> list[str | int]:
     """'arms[1].type' -> ['arms', 1, 'type']."""
+    return list(_parts(path))
+
+
+@functools.lru_cache(maxsize=4096)  # a few hundred distinct paths, read millions of times in a batch
+def _parts(path: str) -> tuple[str | int, ...]:
     text = path.strip()
     if not text:
         raise PathError("the field path is empty")
@@ -36,7 +47,7 @@ def parse(path: str) -> list[str | int]:
         raise PathError(f"field path {path!r} ends with a dot")
     if not isinstance(parts[0], str):
         raise PathError(f"field path {path!r} must start with a field name")
-    return parts
+    return tuple(parts)
 
 
 def render(parts: list[str | int]) -> str:
@@ -107,3 +118,30 @@ def set_value(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
 def covers(outer: str, inner: str) -> bool:
     """True when `inner` is `outer` or lies inside it: covers('arms[1]', 'arms[1].type')."""
     return inner == outer or inner.startswith(outer + ".") or inner.startswith(outer + "[")
+
+
+def find(data: Any, path: str) -> Any:
+    """The value at `path`, or None when any step is missing or not a container (never raises for a
+    well-formed path): for reading optional fields of partial data."""
+    node = data
+    for part in _parts(path):
+        node = _step(node, part, path)
+        if node is _MISSING:
+            return None
+    return node
+
+
+def put(data: dict[str, Any], path: str, value: Any) -> None:
+    """Set `path` in `data` itself, creating missing parent objects: `put(d, "design.masking", v)`.
+
+    For object paths (no list index): builders fill a new record's data this way."""
+    parts = parse(path)
+    node = data
+    for part in parts[:-1]:
+        if not isinstance(part, str):
+            raise PathError(f"put writes object paths only, not {path!r}")
+        node = node.setdefault(part, {})
+    leaf = parts[-1]
+    if not isinstance(leaf, str):
+        raise PathError(f"put writes object paths only, not {path!r}")
+    node[leaf] = value

@@ -1,4 +1,4 @@
-"""`trialqa check` and `trialqa rules`: thin commands over `extract.check` (registered by cli.py).
+"""`trialqa check` and `trialqa rules`: thin commands over `extract.check`.
 
 Exit codes (`ExitCode`): 0 normally; 1 when --fail-on is given and a finding at or above that
 severity was made; 3 when some inputs could not be checked (error or skipped results; --keep-going
@@ -7,6 +7,7 @@ opts out); 2 for usage errors (unknown rule id, bad configuration, missing input
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import sys
 from collections import Counter
@@ -24,7 +25,7 @@ from extract.check import RULES, Finding, Severity, active_rules
 from extract.check.config import CheckConfig, ConfigError, discover, load_file, validate_patterns
 from extract.check.precision import measured, measurements
 from extract.check.runner import Checked, iter_checked
-from extract.cli_options import (
+from extract.commands.options import (
     EXIT_CODES_HELP,
     Address,
     Engine,
@@ -35,9 +36,14 @@ from extract.cli_options import (
     KeepGoing,
     MaxBytes,
     Workers,
+    missing_inputs,
 )
-from extract.load import DEFAULT_MAX_BYTES
+from extract.llm.client import EndpointConfig
+from extract.llm.lazy import LazyLLM
+from extract.load import DEFAULT_MAX_BYTES, SourceRecord
 from extract.parallel import default_jobs
+from extract.pipeline import PageExtractor
+from extract.rows import ExtractionRow
 
 
 class OutputFormat(StrEnum):
@@ -211,9 +217,7 @@ def check_cmd(
 
     Takes anything `extract` takes (v2 JSON, legacy XML, pages) and trialqa extraction JSONL.
     """
-    missing = [name for name in inputs if name != "-" and not Path(name).exists()]
-    if missing:
-        raise typer.BadParameter(f"no such file or folder: {', '.join(missing)}", param_hint="INPUTS")
+    missing_inputs(inputs)
     settings = _config(config, rules, skip)
     enabled = active_rules(settings)
     fmt = _default_format(output_format)
@@ -228,14 +232,20 @@ def check_cmd(
     counts: Counter[str] = Counter()
     by_severity: Counter[Severity] = Counter()
     if engine is EngineChoice.ray:
-        from extract.distributed.command import check_on_ray
+        from extract.commands.ray import check_on_ray
         from extract.distributed.ray_engine import RayOptions
 
         results = check_on_ray(
-            inputs, enabled, options=RayOptions(address=address, workers=workers), max_bytes=max_bytes
+            inputs,
+            enabled,
+            options=RayOptions(address=address, workers=workers),
+            max_bytes=max_bytes,
+            extract_page=page_row_from_cache,
         )
     else:
-        results = iter_checked(inputs, enabled, max_bytes=max_bytes, jobs=jobs or default_jobs())
+        results = iter_checked(
+            inputs, enabled, max_bytes=max_bytes, jobs=jobs or default_jobs(), extract_page=page_row_from_cache
+        )
     for checked in results:
         counts[checked.status] += 1
         if checked.status != "checked":
@@ -318,7 +328,29 @@ def rules_cmd(
         console.print(f"precision: judged by hand on {escape(sample)}")
 
 
+def page_row_from_cache(source: SourceRecord) -> ExtractionRow:
+    """A page's extraction row for `check`: from the default response cache, no model started.
+
+    `check` is a fast, deterministic command; pages it meets are answered from the answers
+    `trialqa extract` recorded. A page never extracted becomes a CacheMiss error row saying so.
+    """
+
+    async def one() -> ExtractionRow:
+        lazy = LazyLLM(EndpointConfig.from_options(replay=True))
+        try:
+            row = await PageExtractor(lazy, "sectioned")(source)
+        finally:
+            await lazy.aclose()
+        if row.error is not None and row.error.type == "CacheMiss":
+            row.error.message = (
+                f"no recorded model answers for this page: run `trialqa extract` on it first ({row.error.message})"
+            )
+        return row
+
+    return asyncio.run(one())
+
+
 def register(app: typer.Typer) -> None:
-    """Add `check` and `rules` to the trialqa app (called by cli.py)."""
+    """Add `check` and `rules` to the trialqa app."""
     app.command("check", epilog=EXIT_CODES_HELP + " Check: 1 when --fail-on findings were made.")(check_cmd)
     app.command("rules")(rules_cmd)

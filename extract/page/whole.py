@@ -12,9 +12,6 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from extract.errors import MappingError
-from extract.llm import questions
-from extract.llm.questions import Asker, Ledger
-from extract.llm.sectioned import PageDraft
 from extract.model import parse_age
 from extract.model.vocab import (
     Allocation,
@@ -30,6 +27,9 @@ from extract.model.vocab import (
     WhoMasked,
 )
 from extract.normalize import to_partial_date
+from extract.page import questions
+from extract.page.draft import Ledger, PageDraft
+from extract.page.questions import Asker
 
 STRATEGY = "whole"
 

@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Annotated, BinaryIO
 import typer
 
 from extract.batch import BatchSummary, Resume
-from extract.cli_options import ENGINE_PANEL
+from extract.commands.options import ENGINE_PANEL
 from extract.distributed.ray_engine import INSTALL_HINT, RayOptions, RayUnavailable, iter_checked, run_extract
 from extract.llm.client import EndpointConfig
 
 if TYPE_CHECKING:
     from extract.check import Rule, Severity
-    from extract.check.runner import Checked
+    from extract.check.runner import Checked, PageRows
 
 
 class OutputFormat(StrEnum):
@@ -86,7 +86,12 @@ def _refuse_stdin(inputs: list[str]) -> None:
 
 
 def check_on_ray(
-    inputs: list[str], rules: list[tuple[Rule, Severity]], *, options: RayOptions, max_bytes: int
+    inputs: list[str],
+    rules: list[tuple[Rule, Severity]],
+    *,
+    options: RayOptions,
+    max_bytes: int,
+    extract_page: PageRows | None = None,
 ) -> Iterator[Checked]:
     _refuse_stdin(inputs)
     try:
@@ -94,4 +99,4 @@ def check_on_ray(
     except ImportError:
         raise typer.BadParameter(INSTALL_HINT, param_hint="--engine") from None
     _quiet_ray()
-    return iter_checked(inputs, rules, options=options, max_bytes=max_bytes)
+    return iter_checked(inputs, rules, options=options, max_bytes=max_bytes, extract_page=extract_page)

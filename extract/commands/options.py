@@ -1,17 +1,26 @@
 """Command-line parameters the commands share, declared once so `extract`, `check` and `eval` take
-the same inputs and the same model options, with the same help and the same checks."""
+the same inputs and the same model options, with the same help and the same checks.
+
+The model options (the "Model (page text only)" panel) are added to a command by
+`@with_model_options`: the command declares one `model: ModelOptions` parameter and receives them
+gathered, with `ModelOptions.endpoint(...)` the one place they become an `EndpointConfig`.
+"""
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from enum import IntEnum, StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 
 from extract.llm.client import EndpointConfig
 from extract.llm.modes import MODE_NAMES
-from extract.pipeline import StrategyName
+from extract.pipeline import StrategyName, default_timeout
 
 
 class ExitCode(IntEnum):
@@ -121,6 +130,66 @@ def endpoint_config(**options: object) -> EndpointConfig:
         raise typer.BadParameter(str(exc)) from exc
 
 
+@dataclass(frozen=True)
+class ModelOptions:
+    """The model options `extract` and `eval` share, as the user gave them."""
+
+    strategy: Strategy = StrategyName.auto
+    base_url: BaseUrl = None
+    model: Model = None
+    api_key: ApiKey = None
+    api_key_file: ApiKeyFile = None
+    mode: Mode = ModeChoice.auto  # type: ignore[attr-defined]
+    max_reasks: MaxReasks = 2
+    concurrency: Concurrency = None
+    timeout: Timeout = None
+    local_model: LocalModel = None
+
+    def endpoint(self, *, cache_dir: Path | None, replay: bool) -> EndpointConfig:
+        """The endpoint these options name (a bad combination is a usage error, exit 2)."""
+        return endpoint_config(
+            base_url=self.base_url,
+            api_key=self.api_key,
+            api_key_file=self.api_key_file,
+            model=self.model,
+            mode=self.mode.value,
+            max_reasks=self.max_reasks,
+            timeout_s=self.timeout or default_timeout(self.strategy),
+            cache_dir=cache_dir,
+            replay=replay,
+            local_model=self.local_model,
+        )
+
+
+DEFAULT_MODEL_OPTIONS = ModelOptions()  # what a command that declares `model_options` gets without the decorator
+Command = TypeVar("Command", bound=Callable[..., Any])
+
+
+def with_model_options(command: Command) -> Command:
+    """Give `command` the model options: its `model_options: ModelOptions` parameter becomes the ten
+    options of `ModelOptions` on the command line, gathered back into one value when it runs."""
+    own = inspect.signature(command, eval_str=True)
+    names = [f.name for f in fields(ModelOptions)]
+    resolved = inspect.get_annotations(ModelOptions, eval_str=True)
+    shared = [
+        inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, annotation=resolved[f.name], default=f.default)
+        for f in fields(ModelOptions)
+    ]
+    kept = [
+        p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own.parameters.values() if p.name != "model_options"
+    ]
+
+    @functools.wraps(command)
+    def run(**options: Any) -> Any:
+        gathered = ModelOptions(**{name: options.pop(name) for name in names})
+        return command(**options, model_options=gathered)
+
+    parameters = kept + shared
+    run.__signature__ = own.replace(parameters=parameters)  # type: ignore[attr-defined]
+    run.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": own.return_annotation}
+    return run  # type: ignore[return-value]
+
+
 class EngineChoice(StrEnum):
     """`--engine`: this process (default), or Ray Data on a cluster or a local Ray instance."""
 
@@ -151,3 +220,10 @@ Workers = Annotated[
         rich_help_panel=ENGINE_PANEL,
     ),
 ]
+
+
+def missing_inputs(inputs: list[str]) -> None:
+    """Usage error (exit 2) naming every input that is not there (`-` is stdin)."""
+    missing = [name for name in inputs if name != "-" and not Path(name).exists()]
+    if missing:
+        raise typer.BadParameter(f"no such file or folder: {', '.join(missing)}", param_hint="INPUTS")

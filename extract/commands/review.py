@@ -1,4 +1,4 @@
-"""`trialqa review load | serve | export` (registered by cli.py)."""
+"""`trialqa review load | serve | export`."""
 
 from __future__ import annotations
 
@@ -170,5 +170,5 @@ def export_cmd(
 
 
 def register(app: typer.Typer) -> None:
-    """Add the `review` command group to the trialqa app (called by cli.py)."""
+    """Add the `review` command group to the trialqa app."""
     app.add_typer(review_app, name="review")
