@@ -81,11 +81,11 @@ async def run(pages: Path, strategies: list[str]) -> dict[str, list[dict[str, An
                             "id": source.id,
                             "status": row.status,
                             "error": row.error.type if row.error else None,
-                            "seconds": p.get("wall_seconds", 0.0),
-                            "calls": p.get("llm_calls", 0),
-                            "prompt_tokens": p.get("prompt_tokens", 0),
-                            "completion_tokens": p.get("completion_tokens", 0),
-                            "ungrounded": len(p.get("ungrounded", [])),
+                            "seconds": p.wall_seconds or 0.0,
+                            "calls": p.llm_calls,
+                            "prompt_tokens": p.prompt_tokens,
+                            "completion_tokens": p.completion_tokens,
+                            "ungrounded": len(p.ungrounded or []),
                             "accuracy": _accuracy(source.id, row),
                         }
                     )

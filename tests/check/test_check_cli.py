@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
-from extract.check import RULES
-from extract.check.runner import _row_source_text
+from extract.check import RULES, CheckConfig, active_rules
+from extract.check.runner import _row_source_text, check_source
 from extract.load import iter_sources
 from extract.load.detect import sha256
 from extract.pipeline import extract_structured
@@ -237,16 +237,20 @@ def test_error_rows_invalid_records_and_bad_files_are_reported_not_fatal(tmp_pat
 
 @pytest.mark.skipif(not PAGES.is_dir(), reason="seed pages are not beside the repository")
 def test_pages_are_checked_through_the_pipeline_or_skipped_never_fatal() -> None:
-    import extract.pipeline
-
     result = invoke("check", str(PAGES / "NCT07271602.txt"))
     assert result.exit_code == (0 if "checked: 1" in result.stderr else 3)
     assert "records: 1" in result.stderr
-    if not hasattr(extract.pipeline, "extract_for_check"):
-        assert "skipped: NCT07271602" in result.stderr and "extract_for_check" in result.stderr
-        assert "skipped: 1" in result.stderr
-    else:  # checked from recorded model answers, or an error row (e.g. none recorded) reported on stderr
-        assert "checked: 1" in result.stderr or "errors: 1" in result.stderr
+    # checked from recorded model answers, or an error row (e.g. none recorded) reported on stderr
+    assert "checked: 1" in result.stderr or "errors: 1" in result.stderr
+
+
+@pytest.mark.skipif(not PAGES.is_dir(), reason="seed pages are not beside the repository")
+def test_a_page_without_a_page_extractor_is_skipped_with_the_reason() -> None:
+    """The checker library knows no model: a caller that passes no page extractor gets pages skipped."""
+    source = next(iter_sources([str(PAGES / "NCT07271602.txt")]))
+    checked = check_source(source, active_rules(CheckConfig()))
+    assert checked.status == "skipped"
+    assert checked.problem is not None and "page extractor" in checked.problem
 
 
 @pytest.mark.skipif(not PAGES.is_dir(), reason="seed pages are not beside the repository")
