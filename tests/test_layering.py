@@ -82,7 +82,7 @@ def _module_name(path: Path) -> str:
 
 
 def _sources() -> list[Path]:
-    return sorted((REPO / "extract").rglob("*.py")) + [REPO / "cli.py"]
+    return [*sorted((REPO / "extract").rglob("*.py")), REPO / "cli.py"]
 
 
 def _imports(path: Path) -> Iterator[tuple[int, str]]:

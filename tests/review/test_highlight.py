@@ -26,7 +26,11 @@ def test_overlapping_marks_take_the_most_severe() -> None:
 
 def test_spans_outside_the_text_are_ignored_and_end_anchors_kept() -> None:
     text = "abc"
-    parts = segments(text, [Mark(2, 9, "r", severity="error", anchor="bad"), Mark(5, 1, "r", severity="error", anchor="neg")], {"end": 3, "far": 10})
+    parts = segments(
+        text,
+        [Mark(2, 9, "r", severity="error", anchor="bad"), Mark(5, 1, "r", severity="error", anchor="neg")],
+        {"end": 3, "far": 10},
+    )
     assert _plain(parts) == [("abc", None, []), ("", None, ["end"])]
 
 
