@@ -30,7 +30,7 @@ from extract.rows import ExtractionRow
 from extract.structured.rows import STRUCTURED_CONFIG, extract_structured
 
 if TYPE_CHECKING:
-    from extract.llm.client import EndpointConfig
+    from extract.llm.config import EndpointConfig
 
 StrategyFn = Callable[[str, Any, Ledger], Awaitable[PageDraft]]
 STRATEGIES: dict[str, tuple[StrategyFn, tuple[str, ...]]] = {

@@ -16,7 +16,7 @@ from pathlib import Path
 from extract.batchfiles.capture import BatchRequest, RecordingAsker, capturing_llm
 from extract.batchfiles.pending import PendingStore
 from extract.errors import RequestDeferred, TrialQAError
-from extract.llm.client import EndpointConfig
+from extract.llm.config import EndpointConfig
 from extract.load import iter_sources
 from extract.pipeline import STRATEGIES, resolve_strategy
 

@@ -111,7 +111,7 @@ def ingest_cmd(
 ) -> None:
     """Store the answers of OpenAI Batch output files in the response cache; report each line that fails."""
     from extract.batchfiles.ingest import ingest
-    from extract.llm.client import EndpointConfig
+    from extract.llm.config import EndpointConfig
 
     missing = [str(path) for path in results if not path.is_file()]
     if missing:

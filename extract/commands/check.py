@@ -38,7 +38,7 @@ from extract.commands.options import (
     Workers,
     missing_inputs,
 )
-from extract.llm.client import EndpointConfig
+from extract.llm.config import EndpointConfig
 from extract.llm.lazy import LazyLLM
 from extract.load import DEFAULT_MAX_BYTES, SourceRecord
 from extract.parallel import default_jobs

@@ -33,7 +33,7 @@ from extract.commands.options import (
 )
 from extract.commands.ray import OutputFormat, OutputFormatOption, extract_on_ray
 from extract.distributed.ray_engine import RayOptions
-from extract.llm.client import EndpointConfig
+from extract.llm.config import EndpointConfig
 from extract.load import DEFAULT_MAX_BYTES
 from extract.output_lock import OutputInUse, exclusive_output
 from extract.parallel import default_jobs

@@ -18,8 +18,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from extract.llm.client import EndpointConfig
-from extract.llm.modes import MODE_NAMES
+from extract.llm.config import MODE_NAMES, EndpointConfig
 from extract.pipeline import StrategyName, default_timeout
 
 

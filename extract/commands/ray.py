@@ -13,7 +13,7 @@ import typer
 from extract.batch import BatchSummary, Resume
 from extract.commands.options import ENGINE_PANEL
 from extract.distributed.ray_engine import INSTALL_HINT, RayOptions, RayUnavailable, iter_checked, run_extract
-from extract.llm.client import EndpointConfig
+from extract.llm.config import EndpointConfig
 
 if TYPE_CHECKING:
     from extract.check import Rule, Severity

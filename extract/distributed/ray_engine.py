@@ -45,7 +45,7 @@ from extract.unit_rows import row_key
 if TYPE_CHECKING:
     from extract.check import Rule, Severity
     from extract.check.runner import Checked, PageRows
-    from extract.llm.client import EndpointConfig
+    from extract.llm.config import EndpointConfig
 
 log = logging.getLogger("extract.distributed")
 

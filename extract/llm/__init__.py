@@ -6,14 +6,49 @@ the response cache, and `LLM.ask` on top of instructor + the openai SDK.
         answer, stats = await llm.ask(question="side", messages=[...], response_model=Side, prompt_hash=h)
 """
 
+import importlib
+from typing import Any
+
 from extract.model.provenance import CallStats
 
-from .cache import CachedAnswer, ResponseCache, cache_key
-from .client import LLM, EndpointConfig, open_llm, safe_url
-from .local_model import MODEL_ID, ensure_model, resolve_model_file, user_cache_dir
-from .modes import AUTO_MODES, MODE_NAMES, EndpointKind, kind_from_models, kind_from_url, resolve_mode
-from .server import EmbeddedServer, ServerSettings, embedded_server
-from .transport import RetryPolicy, redact
+# Where each public name lives. Resolved on first use (PEP 562), so that `import extract.llm...`
+# for the configuration does not import instructor and the openai SDK (about 1.5 s).
+_EXPORTS = {
+    "CachedAnswer": "cache",
+    "ResponseCache": "cache",
+    "cache_key": "cache",
+    "LLM": "client",
+    "open_llm": "client",
+    "safe_url": "client",
+    "EndpointConfig": "config",
+    "MODEL_ID": "local_model",
+    "ensure_model": "local_model",
+    "resolve_model_file": "local_model",
+    "user_cache_dir": "local_model",
+    "AUTO_MODES": "modes",
+    "MODE_NAMES": "config",
+    "EndpointKind": "modes",
+    "kind_from_models": "modes",
+    "kind_from_url": "modes",
+    "resolve_mode": "modes",
+    "EmbeddedServer": "server",
+    "ServerSettings": "server",
+    "embedded_server": "server",
+    "RetryPolicy": "transport",
+    "redact": "transport",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "CallStats":
+        from extract.model.provenance import CallStats
+
+        return CallStats
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
 
 __all__ = [
     "AUTO_MODES",

@@ -21,11 +21,10 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-import os
 import random
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -47,11 +46,12 @@ from extract.errors import (
 from extract.model.provenance import CallStats
 
 from .cache import CachedAnswer, ResponseCache, cache_key
+from .config import EndpointConfig
 from .local_model import MODEL_FILENAME, MODEL_ID, model_id_for, resolve_model_file, user_cache_dir
-from .modes import MODE_NAMES, EndpointKind, fetch_models, kind_from_models, kind_from_url, mode_name, model_ids
+from .modes import EndpointKind, fetch_models, kind_from_models, kind_from_url, mode_name, model_ids
 from .modes import resolve_mode as resolve_instructor_mode
-from .server import EmbeddedServer, ServerSettings, server_log_path
-from .transport import RetryPolicy, describe, redact, send_with_retries
+from .server import EmbeddedServer, server_log_path
+from .transport import describe, redact, send_with_retries
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -62,82 +62,6 @@ setup_log = logging.getLogger("extract.llm.setup")  # what a user waits for on a
 logging.getLogger("instructor").addHandler(logging.NullHandler())
 
 NO_KEY = "sk-no-key"  # the SDK insists on a key; local servers ignore it
-
-
-@dataclass
-class EndpointConfig:
-    """Where and how to ask. `base_url=None` means the embedded model. The key never appears in repr()."""
-
-    base_url: str | None = None
-    model: str | None = None
-    api_key: str | None = field(default=None, repr=False)
-    mode: str = "auto"
-    max_reasks: int = 2
-    timeout_s: float = 120.0
-    max_transport_retries: int = 4
-    temperature: float = 0.0
-    seed: int = 0
-    cache_dir: Path | None = None
-    replay: bool = False
-    local_model: str | None = None  # --local-model: a user GGUF for the embedded server
-    backoff_base_s: float = 1.0
-    backoff_cap_s: float = 30.0
-    server: ServerSettings = field(default_factory=ServerSettings)
-
-    def __post_init__(self) -> None:
-        if self.mode not in MODE_NAMES:
-            raise ValueError(f"mode must be one of {', '.join(MODE_NAMES)}, not {self.mode!r}")
-        if self.max_reasks < 0 or self.max_transport_retries < 0:
-            raise ValueError("max_reasks and max_transport_retries must be >= 0")
-        if self.timeout_s <= 0:
-            raise ValueError("timeout_s must be > 0")
-        if self.base_url is not None and self.local_model is not None:
-            raise ValueError("--local-model runs the embedded server; it cannot be combined with --base-url")
-
-    @classmethod
-    def from_options(
-        cls,
-        *,
-        base_url: str | None = None,
-        api_key: str | None = None,
-        api_key_file: Path | None = None,
-        environ: Mapping[str, str] | None = None,
-        **options: Any,
-    ) -> EndpointConfig:
-        """CLI flags first (--api-key, then --api-key-file), then the standard OPENAI_BASE_URL /
-        OPENAI_API_KEY; neither -> embedded. A bad key file raises ValueError (a usage error)."""
-        env = os.environ if environ is None else environ
-        if api_key is None and api_key_file is not None:
-            api_key = read_key_file(api_key_file)
-        return cls(
-            base_url=base_url or env.get("OPENAI_BASE_URL") or None,
-            api_key=api_key or env.get("OPENAI_API_KEY") or None,
-            **options,
-        )
-
-    @property
-    def embedded(self) -> bool:
-        return self.base_url is None
-
-    @property
-    def responses_dir(self) -> Path:
-        return self.cache_dir if self.cache_dir is not None else user_cache_dir() / "responses"
-
-    def retry_policy(self) -> RetryPolicy:
-        return RetryPolicy(max_retries=self.max_transport_retries, base_s=self.backoff_base_s, cap_s=self.backoff_cap_s)
-
-
-def read_key_file(path: Path) -> str:
-    """The API key held in `path` (surrounding whitespace and a trailing newline dropped). A file
-    keeps the key out of `ps` and shell history, where --api-key would show it."""
-    try:
-        key = path.read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
-        raise ValueError(f"--api-key-file {path}: cannot read it ({reason})") from None
-    if not key or len(key.splitlines()) != 1:
-        raise ValueError(f"--api-key-file {path}: expected the key alone on one line")
-    return key
 
 
 def safe_url(url: str | None) -> str | None:

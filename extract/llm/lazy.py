@@ -1,15 +1,19 @@
-"""An LLM opened on first need: structured-only batches never start the model server, and for
-the embedded model, answers already in the response cache are served without starting it."""
+"""An LLM opened on first need: structured-only batches never start the model server (nor import
+the model client), and for the embedded model, answers already in the response cache are served
+without starting it."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
 from contextlib import AsyncExitStack
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extract.errors import CacheMiss
-from extract.llm.client import LLM, EndpointConfig, open_llm
+from extract.llm.config import EndpointConfig
+
+if TYPE_CHECKING:
+    from extract.llm.client import LLM
 
 
 class LazyLLM:
@@ -28,6 +32,8 @@ class LazyLLM:
             if self._failure is not None:
                 raise self._failure
             if self._llm is None:
+                from extract.llm.client import open_llm
+
                 try:
                     self._llm = await self._stack.enter_async_context(open_llm(self.config))
                 except Exception as exc:
@@ -41,6 +47,8 @@ class LazyLLM:
             return None
         async with self._lock:
             if self._cached is None:
+                from extract.llm.client import open_llm
+
                 replay = dataclasses.replace(self.config, replay=True)
                 self._cached = await self._stack.enter_async_context(open_llm(replay))
             return self._cached

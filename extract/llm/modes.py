@@ -14,14 +14,13 @@ server could reject (MD_JSON: schema in the prompt, validated and re-asked on ou
 from __future__ import annotations
 
 import enum
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 from instructor import Mode
 
-ModeName = Literal["auto", "tools", "json_schema", "json", "md_json"]
-MODE_NAMES: tuple[str, ...] = ("auto", "tools", "json_schema", "json", "md_json")
+from .config import MODE_NAMES, ModeName  # noqa: F401  (re-exported: the names live with the configuration)
 
 _EXPLICIT: dict[str, Mode] = {
     "tools": Mode.TOOLS,

@@ -1,6 +1,6 @@
 """Eval harness: fixtures with gold, field-level and checker scoring, and the regression gate.
 
-    from extract.llm.client import EndpointConfig
+    from extract.llm.config import EndpointConfig
     from extract.score.runner import EvalOptions, run_eval
     result = run_eval(EvalOptions(fixtures=Path("evals/fixtures"), endpoint=EndpointConfig(replay=True)))
 

@@ -19,7 +19,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict
 
 from extract.batch import ProgressFn, run_batch
-from extract.llm.client import EndpointConfig
+from extract.llm.config import EndpointConfig
 from extract.load import DEFAULT_MAX_BYTES
 from extract.model import TrialRecord
 from extract.model.provenance import CallTotals
