@@ -253,10 +253,11 @@ def _register_stage_commands() -> None:
     from extract.batchfiles import command as batch_command
     from extract.check import command as check_command
     from extract.fetch import command as fetch_command
+    from extract.page import command as layouts_command
     from extract.review import command as review_command
     from extract.score import command as eval_command
 
-    for module in (check_command, eval_command, review_command, batch_command, fetch_command):
+    for module in (check_command, eval_command, review_command, batch_command, fetch_command, layouts_command):
         module.register(app)
 
 

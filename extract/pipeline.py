@@ -25,6 +25,7 @@ from extract.llm.questions import Ledger
 from extract.llm.sectioned import PageDraft
 from extract.load.detect import Kind, SourceRecord
 from extract.model import TrialRecord
+from extract.page import strategy as page_strategy
 from extract.rows import ExtractionRow
 from extract.structured import ctgov_v2, ctgov_xml
 
@@ -45,8 +46,8 @@ STRUCTURED_CONFIG = f"structured/{__version__}"
 StrategyFn = Callable[[str, Any, Ledger], Awaitable[PageDraft]]
 STRATEGIES: dict[str, tuple[StrategyFn, tuple[str, ...]]] = {
     sectioned.STRATEGY: (
-        sectioned.extract_page,
-        ("title_line", "conditions_split", "primary_outcomes", "arm_type", "intervention_type"),
+        page_strategy.extract_page,  # generic label discovery + the seed-layout sectioner (extract/page)
+        ("title_line", "conditions_split", "primary_outcomes", "arm_type", "intervention_type", *page_strategy.QUESTIONS),
     ),
     whole.STRATEGY: (whole.extract_page, ("whole_record",)),
 }

@@ -22,7 +22,9 @@ from extract.batch import run_batch
 from extract.llm.client import EndpointConfig
 from extract.load import DEFAULT_MAX_BYTES
 from extract.model import TrialRecord
-from extract.pipeline import SPAN_BASE_SOURCE, PageExtractor, default_concurrency, page_extractor
+from extract.page.layouts import LayoutStore
+from extract.page.strategy import LAYOUT_STORE
+from extract.pipeline import SPAN_BASE_SOURCE, PageExtractor, page_extractor
 from extract.rows import ExtractionRow
 from extract.score import grounding
 from extract.score.aggregate import FixtureResult, SetMetrics, aggregate, flat_metrics
@@ -77,6 +79,7 @@ class EvalRun:
     wall_seconds: float
     llm_calls: int = 0
     cache_hits: int = 0
+    provenance: dict[str, dict[str, Any]] = field(default_factory=dict)  # fixture key -> its row's provenance
 
     def sources(self) -> dict[str, str]:
         return {f.key: f.source_text() for f in self.fixtures}
@@ -85,7 +88,10 @@ class EvalRun:
 async def _extract(fixtures: list[Fixture], options: EvalOptions) -> tuple[dict[str, ExtractionRow], PageExtractor]:
     config = options.endpoint
     pages = page_extractor(config, options.strategy)
-    concurrency = options.concurrency or default_concurrency(config)
+    # One page at a time: pages of a layout reuse the answers the layout's first page got (learned layout
+    # maps, in memory per run), so the questions asked, and so replay, depend on the order pages run in.
+    concurrency = options.concurrency or 1
+    LAYOUT_STORE.set(LayoutStore(None))
     out = io.BytesIO()
     try:
         await run_batch(
@@ -176,4 +182,9 @@ def run_eval(options: EvalOptions) -> EvalRun:
         wall_seconds=time.perf_counter() - started,
         llm_calls=sum(int(r.provenance.get("llm_calls", 0)) for r in rows.values()),
         cache_hits=sum(int(r.provenance.get("cache_hits", 0)) for r in rows.values()),
+        provenance={
+            f.key: rows[str(f.source_path.resolve())].provenance
+            for f in fixtures
+            if str(f.source_path.resolve()) in rows
+        },
     )
