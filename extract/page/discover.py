@@ -114,8 +114,9 @@ def parse_line(line: Line) -> Pair | None:
 def discover(text: str, is_label: Callable[[Pair], bool]) -> tuple[list[Line], list[Pair]]:
     """Every pair whose label `is_label` accepts, each alone label with its block of following lines.
 
-    A block runs to the next accepted label line or heading (a short line after a blank line, whose
-    next non-blank line is an accepted label); blank lines inside a block are kept out of it.
+    A block runs to the next accepted label line, heading (a short line after a blank line, whose
+    next non-blank line is an accepted label) or label-and-value row at the margin ("Label<TAB>value",
+    "Label   value", "| Label | value |"); blank lines inside a block are kept out of it.
     """
     lines = split_lines(text)
     parsed = [_at_margin(parse_line(line), line, text) for line in lines]
@@ -128,10 +129,21 @@ def discover(text: str, is_label: Callable[[Pair], bool]) -> tuple[list[Line], l
         for position in range(pair.line + 1, len(lines)):
             if accepted[position] is not None or _heading(lines, parsed, accepted, position):
                 break
+            if _strong(parsed[position], lines[position], text):
+                break  # "Date of registration  12/03/2008": a label-and-value row ends a list, known or not
             if not lines[position].blank:
                 block.append(lines[position])
         pair.block = block
     return lines, pairs
+
+
+def _strong(pair: Pair | None, line: Line, text: str) -> bool:
+    """A label and its value separated by a tab, several spaces or a table pipe, at the left margin."""
+    return (
+        pair is not None
+        and pair.form in ("tab", "spaces", "pipe")
+        and (line.start == 0 or text[line.start - 1] == "\n")
+    )
 
 
 def _at_margin(pair: Pair | None, line: Line, text: str) -> Pair | None:

@@ -77,12 +77,12 @@ class GenericResult:
     labelled: set[str] = field(default_factory=set)  # fields found through a label
 
 
-class _LabelAnswer(BaseModel):
+class LabelFieldAnswer(BaseModel):
     field: Literal[tuple(FIELDS)]  # type: ignore[valid-type]
 
 
 async def ask_label(llm: Asker, ledger: Ledger, label: str, sample: str) -> str:
-    answer = await questions.ask(llm, ledger, "label_field", _LabelAnswer, 24, label=label, sample=sample[:300])
+    answer = await questions.ask(llm, ledger, "label_field", LabelFieldAnswer, 24, label=label, sample=sample[:300])
     return str(answer.field)
 
 
@@ -279,7 +279,10 @@ async def _build(
             key = spelling_key(value.text)
             known = layout.spellings.get(field_name, {}).get(key)
             if known is not None:
-                return known["value"] and ENUMS[field_name](known["value"])
+                if known["value"] is None:
+                    b.unmapped(path, value.text, f"{exc} (the layout map holds no standard value for it)")
+                    return None
+                return ENUMS[field_name](known["value"])
             if llm is None:
                 b.unmapped(path, value.text, str(exc))
                 return None
