@@ -66,6 +66,9 @@ class GenericPolicy:
     """How much the model may be asked per page, and which tables and learned maps answer first."""
 
     max_questions: int = 15
+    # A page of a layout no map knows is asked about its unknown labels only when it has at least this
+    # many (an unfamiliar layout); pages of a layout the model has answered for are always asked.
+    min_unknown_to_ask: int = 3
     tables: Tables | None = None  # None: the full curated tables
 
 
@@ -159,7 +162,11 @@ async def extract_generic(
     asked = 0
     if llm is not None:
         inside = _inside_blocks(pairs, field_of)
-        for candidate in _unknown_candidates(lines, inside, field_of):
+        candidates = _unknown_candidates(lines, inside, field_of)
+        learned = any(e.get("source") == "model" for e in layout.entries.values())
+        if not learned and len(candidates) < policy.min_unknown_to_ask:
+            candidates = []
+        for candidate in candidates:
             if asked >= policy.max_questions:
                 break
             key = label_key(candidate.label.text).key
