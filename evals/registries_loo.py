@@ -13,6 +13,7 @@ seconds per page; then the mean over layouts (the figure issue 12 asks for).
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 from pathlib import Path
@@ -81,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fixtures", type=Path, default=FIXTURES)
     parser.add_argument("--tuned", action="store_true", help="score with the full tables (not leave-one-out)")
     parser.add_argument("--layout", action="append", help="only these layouts")
+    parser.add_argument("--json", type=Path, help="also write the figures (per layout and mean) as JSON")
     args = parser.parse_args(argv)
     rows = {}
     for name, folders in layouts(args.fixtures).items():
@@ -103,6 +105,15 @@ def main(argv: list[str] | None = None) -> int:
             f"\nmean field F1 over {len(rows)} layouts ({kind}): {mean(r['f1'] for r in rows.values()):.3f}; "
             f"lowest {min(r['f1'] for r in rows.values()):.3f}"
         )
+    if args.json and rows:
+        figures = {
+            "kind": kind,
+            "replay": args.replay,
+            "layouts": {name: {"f1": round(row["f1"], 4), "pages": int(row["pages"])} for name, row in rows.items()},
+            "mean_f1": round(mean(r["f1"] for r in rows.values()), 4),
+            "min_f1": round(min(r["f1"] for r in rows.values()), 4),
+        }
+        args.json.write_text(json.dumps(figures, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return 1 if any(r["errors"] for r in rows.values()) else 0
 
 

@@ -182,13 +182,30 @@ async def extract_generic(
     builder = _Draft(text, ledger)
     asked += await _build(builder, pairs, field_of, tables, layout, llm, ledger, result)
     store.save(layout)
-    for pair in pairs:
-        mapped = field_of(pair.label.text)
-        if mapped == "ignore":
-            continue
+    _unmapped_labels(builder, lines, pairs, field_of, tables, layout)
     result.draft = builder.draft
     result.questions = asked
     return result
+
+
+def _unmapped_labels(
+    b: _Draft, lines: list[Line], pairs: list[Pair], field_of: Any, tables: Tables, layout: LayoutMap
+) -> None:
+    """Every label that holds no record field goes into `unmapped`: those mapped to "ignore" (by the
+    table, the model or a person) and those no map knows (not asked: outside an unfamiliar layout,
+    or past the question budget)."""
+    seen: set[str] = set()
+    for pair in pairs:
+        key = label_key(pair.label.text).key
+        if field_of(pair.label.text) == "ignore" and key not in seen:
+            seen.add(key)
+            source = layout.entries.get(key, {}).get("source") or ("table" if key in tables.labels else "map")
+            b.unmapped("(label)", pair.label.text, f"label holds no record field (decided by the {source})")
+    for candidate in _unknown_candidates(lines, _inside_blocks(pairs, field_of), field_of):
+        key = label_key(candidate.label.text).key
+        if key not in seen:
+            seen.add(key)
+            b.unmapped("(label)", candidate.label.text, "no record field is known for this label")
 
 
 def _lines(text: str) -> list[Line]:

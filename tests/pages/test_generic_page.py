@@ -345,3 +345,11 @@ def test_damaged_layout_map_is_skipped(tmp_path: Path) -> None:
     store = LayoutStore(tmp_path)
     result = run(extract_generic(ANZ_PAGE, None, Ledger(), store))
     assert result.draft.data["nct_id"] == "NCT00739830"
+
+
+def test_unmapped_lists_labels_that_hold_no_field() -> None:
+    page = ANZ_PAGE + "Ethics committee name  Royal Hobart Hospital HREC\n"
+    result = run(extract_generic(page, None, Ledger(), LayoutStore(None)))
+    labels = {u["value"]: u["reason"] for u in result.draft.unmapped if u["path"] == "(label)"}
+    assert "no record field is known" in labels["Ethics committee name"]
+    assert "Date of registration" in labels
