@@ -157,7 +157,9 @@ def report(results: dict[str, list[dict[str, Any]]]) -> None:
         console.print(f"sectioned: slowest page {totals['sectioned']['max_seconds']:.1f}s (target <= 30s per page)")
 
 
-async def run_layouts(root: Path, leave_one_out: bool) -> dict[str, list[dict[str, Any]]]:
+async def run_layouts(
+    root: Path, leave_one_out: bool, only: list[str] | None = None
+) -> dict[str, list[dict[str, Any]]]:
     """Per layout: each page's questions, seconds and field F1, pages in folder order, fresh map and cache."""
     from extract.page.generic import GenericPolicy
     from extract.page.layouts import LayoutStore
@@ -171,6 +173,8 @@ async def run_layouts(root: Path, leave_one_out: bool) -> dict[str, list[dict[st
     layouts: dict[str, list[Path]] = {}
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and "-" in p.name):
         layouts.setdefault(folder.name.split("-", 1)[1], []).append(folder)
+    if only:
+        layouts = {name: folders for name, folders in layouts.items() if name in only}
     results: dict[str, list[dict[str, Any]]] = {}
     async with open_llm(config) as llm:
         for name, folders in layouts.items():
@@ -227,10 +231,11 @@ def main() -> None:
     parser.add_argument("--strategies", default="sectioned,whole")
     parser.add_argument("--layouts", type=Path, help="a fixture set with <id>-<layout> folders (per-layout figures)")
     parser.add_argument("--leave-one-out", action="store_true", help="with --layouts: drop each layout's own entries")
+    parser.add_argument("--layout", action="append", help="with --layouts: only these layouts")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args()
     if args.layouts is not None:
-        by_layout = asyncio.run(run_layouts(args.layouts, args.leave_one_out))
+        by_layout = asyncio.run(run_layouts(args.layouts, args.leave_one_out, args.layout))
         report_layouts(by_layout)
         if args.json:
             args.json.write_text(json.dumps(by_layout, indent=2))
