@@ -38,7 +38,7 @@ from extract.page.values import (
     parse_phases,
 )
 from extract.section.criteria import split_criteria
-from extract.section.lines import Line, Located
+from extract.section.lines import Line, Located, split_lines
 
 BLOCK_FIELDS = frozenset(
     {
@@ -209,8 +209,6 @@ def _unmapped_labels(
 
 
 def _lines(text: str) -> list[Line]:
-    from extract.section.lines import split_lines
-
     return split_lines(text)
 
 
@@ -325,11 +323,8 @@ async def _build(
         lk = label_key(pair.label.text)
         values = pair.value_lines()
         first = values[0] if values else None
-        if name in BLOCK_FIELDS or name in ("time_frame", "intervention_type", "intervention_name"):
-            pass
-        elif first is None:
+        if first is None and name not in BLOCK_FIELDS and name not in ("time_frame", "intervention_type"):
             continue
-        assert name is not None
         if name == "nct_id" and first is not None and not b.has("nct_id"):
             found = _NCT.search(first.text)
             if found:
