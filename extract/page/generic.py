@@ -361,7 +361,7 @@ async def _build(
                 b.put(name, date, first)
             else:
                 b.put(f"{name}.date", date, first)
-                b.put(f"{name}.type", lk.kind, None)
+                b.put(f"{name}.type", lk.kind, pair.label if lk.kind else None)  # "Actual ..." is in the label
             result.labelled.add(name)
         elif name == "enrollment" and first is not None and not b.has("enrollment.count"):
             try:
@@ -372,7 +372,7 @@ async def _build(
             m = re.search(r"\d[\d,]*", first.text)
             assert m is not None
             b.put("enrollment.count", count, Located(m.group(0), first.start + m.start(), first.start + m.end()))
-            b.put("enrollment.type", lk.kind, None)
+            b.put("enrollment.type", lk.kind, pair.label if lk.kind else None)
             result.labelled.add(name)
         elif name == "phases" and first is not None and not b.has("phases"):
             try:
@@ -398,7 +398,7 @@ async def _build(
                 roles = []
             if masking is not None:
                 b.put("design.masking", masking, first)
-                b.put("design.who_masked", roles, None)
+                b.put("design.who_masked", roles, first if roles else None)
                 result.labelled.add(name)
         elif name in ENUMS and name != "intervention_type" and first is not None:
             path = {

@@ -263,6 +263,10 @@ def test_generic_extraction_reads_an_unseen_style_page_with_spans() -> None:
         assert span is not None and 0 <= span.start < span.end <= len(ANZ_PAGE), path
     assert ANZ_PAGE[spans["brief_title"].start : spans["brief_title"].end] == data["brief_title"]
     assert ANZ_PAGE[spans["enrollment.count"].start : spans["enrollment.count"].end] == "130"
+    type_span = spans["start_date.type"]  # the date's kind is read from its label
+    assert ANZ_PAGE[type_span.start : type_span.end] == "Anticipated date of first participant enrolment"
+    for path in ("overall_status", "design.allocation", "eligibility.sex", "phases", "start_date.date"):
+        assert path in spans, path  # enums and dates keep their span too
 
 
 def test_unknown_label_is_asked_once_per_layout_and_learned() -> None:
