@@ -69,6 +69,9 @@ class GenericPolicy:
     # A page of a layout no map knows is asked about its unknown labels only when it has at least this
     # many (an unfamiliar layout); pages of a layout the model has answered for are always asked.
     min_unknown_to_ask: int = 3
+    # Later pages of a layout the model has answered for: at most this many new labels per page (the
+    # rest are listed in `unmapped` and asked on a later page).
+    max_questions_known_layout: int = 2
     tables: Tables | None = None  # None: the full curated tables
 
 
@@ -166,8 +169,9 @@ async def extract_generic(
         learned = any(e.get("source") == "model" for e in layout.entries.values())
         if not learned and len(candidates) < policy.min_unknown_to_ask:
             candidates = []
+        budget = policy.max_questions_known_layout if learned else policy.max_questions
         for candidate in candidates:
-            if asked >= policy.max_questions:
+            if asked >= budget:
                 break
             key = label_key(candidate.label.text).key
             if key in layout.entries:

@@ -1,8 +1,9 @@
 """Learned layout maps: what the model answered about a layout's unknown labels and spellings, on disk.
 
 A layout is recognised by its label vocabulary: a page's label keys are compared with each stored
-map's, and the map sharing at least half of them (Jaccard) is that page's layout; otherwise a new
-map is started, named by the hash of the page's labels. Entries are {label key: {field, source}}
+map's, and the map sharing at least half of the smaller set (overlap coefficient, so optional fields
+and label-shaped prose on one page do not split a layout, as Jaccard did on a jRCT page) is that
+page's layout; otherwise a new map is started, named by the hash of the page's labels. Entries are {label key: {field, source}}
 with source "model" or "user"; a user's correction always wins and is never overwritten by a
 model answer. Spellings are {field: {spelling key: {value, source}}}.
 
@@ -81,8 +82,8 @@ class LayoutStore:
         self.load()
         best, score = None, 0.0
         for candidate in self.maps.values():
-            union = keys | candidate.labels
-            overlap = len(keys & candidate.labels) / len(union) if union else 0.0
+            smaller = min(len(keys), len(candidate.labels))
+            overlap = len(keys & candidate.labels) / smaller if smaller else 0.0
             if overlap > score:
                 best, score = candidate, overlap
         if best is not None and score >= MATCH_AT:

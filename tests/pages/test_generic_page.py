@@ -357,3 +357,15 @@ def test_unmapped_lists_labels_that_hold_no_field() -> None:
     labels = {u["value"]: u["reason"] for u in result.draft.unmapped if u["path"] == "(label)"}
     assert "no record field is known" in labels["Ethics committee name"]
     assert "Date of registration" in labels
+
+
+def test_a_later_page_of_a_learned_layout_asks_at_most_two_new_labels() -> None:
+    tables = load_tables(exclude="anzctr")
+    store, asker = LayoutStore(None), FakeAsker()
+    run(extract_generic(ANZ_PAGE, asker, Ledger(), store, GenericPolicy(tables=tables)))
+    first = asker.count("label_field")
+    extra = "".join(f"Local field number {n}  value {n}\n" for n in range(1, 5))
+    later = run(extract_generic(ANZ_PAGE + extra, asker, Ledger(), store, GenericPolicy(tables=tables)))
+    assert asker.count("label_field") - first == 2
+    unasked = {u["value"] for u in later.draft.unmapped if u["path"] == "(label)"}
+    assert {"Local field number 3", "Local field number 4"} <= unasked  # listed, asked on a later page
