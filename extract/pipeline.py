@@ -25,6 +25,7 @@ from extract.load.detect import SourceRecord
 from extract.model import TrialRecord
 from extract.model.provenance import SPAN_BASE_SOURCE, Provenance
 from extract.page import sectioned, whole
+from extract.page import strategy as page_strategy
 from extract.page.draft import Ledger, PageDraft
 from extract.rows import ExtractionRow
 from extract.structured.rows import STRUCTURED_CONFIG, extract_structured
@@ -35,8 +36,15 @@ if TYPE_CHECKING:
 StrategyFn = Callable[[str, Any, Ledger], Awaitable[PageDraft]]
 STRATEGIES: dict[str, tuple[StrategyFn, tuple[str, ...]]] = {
     sectioned.STRATEGY: (
-        sectioned.extract_page,
-        ("title_line", "conditions_split", "primary_outcomes", "arm_type", "intervention_type"),
+        page_strategy.extract_page,  # generic label discovery + the seed-layout sectioner (extract/page)
+        (
+            "title_line",
+            "conditions_split",
+            "primary_outcomes",
+            "arm_type",
+            "intervention_type",
+            *page_strategy.QUESTIONS,
+        ),
     ),
     whole.STRATEGY: (whole.extract_page, ("whole_record",)),
 }

@@ -2,8 +2,8 @@
 fake batch service, so a live run and a batch round trip get exactly the same answers.
 
 Answers are valid but simple: the longest candidate line as the title, the whole conditions line as
-one condition, the first unlabelled outcome as primary, the first vocabulary value as a type, and an
-empty whole record.
+one condition, the first unlabelled outcome as primary, the first vocabulary value as a type, "ignore"
+for an unknown label, "none" for an unknown spelling, and an empty whole record.
 """
 
 from __future__ import annotations
@@ -41,6 +41,10 @@ def fake_answer(body: dict[str, Any]) -> dict[str, Any]:
     if name in ("ArmTypeAnswer", "InterventionTypeAnswer"):
         enum = next(iter(schema["$defs"].values()))["enum"]
         return {"type": enum[0]}
+    if name == "LabelFieldAnswer":
+        return {"field": "ignore"}  # an unknown page label holds no record field
+    if name == "SpellingAnswer":
+        return {"value": "none"}  # an unknown spelling states no standard value (stays unmapped)
     if name == "WholeRecord":
         return {}  # every field is optional: a valid, empty record
     raise AssertionError(f"unexpected question {name}")

@@ -9,7 +9,7 @@ import typer
 
 def register_all(app: typer.Typer) -> None:
     """Every trialqa command, in the order `trialqa --help` lists them."""
-    from extract.commands import batch, check, evaluate, extract, fetch, review
+    from extract.commands import batch, check, evaluate, extract, fetch, layouts, review
 
-    for module in (extract, check, evaluate, review, batch, fetch):
+    for module in (extract, check, evaluate, review, batch, fetch, layouts):
         module.register(app)

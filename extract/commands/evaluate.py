@@ -28,6 +28,7 @@ GATE_PANEL = "Reports and regression gate"
 class SetChoice(StrEnum):
     hand = "hand"
     rendered = "rendered"
+    registries = "registries"
     defects = "defects"
     curated = "curated"
     all = "all"

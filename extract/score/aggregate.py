@@ -12,7 +12,7 @@ from extract.score.grounding import Grounding
 from extract.score.metrics import CheckCounts, Counts, mean, total
 from extract.score.record import Diff
 
-RENDERED_SETS = frozenset({"rendered"})
+RENDERED_SETS = frozenset({"rendered", "registries"})
 
 
 class FixtureResult(BaseModel):

@@ -17,8 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from extract.model import TrialRecord
 
-SetName = Literal["hand", "rendered", "defects", "curated"]
-SET_NAMES: tuple[str, ...] = ("hand", "rendered", "defects", "curated")
+SetName = Literal["hand", "rendered", "registries", "defects", "curated"]
+SET_NAMES: tuple[str, ...] = ("hand", "rendered", "registries", "defects", "curated")
 SOURCE_NAMES = ("source.txt", "source.json", "source.xml", "source.html")
 
 

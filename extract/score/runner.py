@@ -22,8 +22,10 @@ from extract.batch import ProgressFn, run_batch
 from extract.llm.config import EndpointConfig
 from extract.load import DEFAULT_MAX_BYTES
 from extract.model import TrialRecord
-from extract.model.provenance import CallTotals
-from extract.pipeline import PageExtractor, default_concurrency, page_extractor
+from extract.model.provenance import CallTotals, Provenance
+from extract.page.layouts import LayoutStore
+from extract.page.strategy import LAYOUT_STORE
+from extract.pipeline import PageExtractor, page_extractor
 from extract.rows import ExtractionRow
 from extract.score import grounding
 from extract.score.aggregate import FixtureResult, SetMetrics, aggregate, flat_metrics
@@ -78,6 +80,7 @@ class EvalRun:
     wall_seconds: float
     llm_calls: int = 0
     cache_hits: int = 0
+    provenance: dict[str, Provenance] = field(default_factory=dict)  # fixture key -> its row's provenance
 
     def sources(self) -> dict[str, str]:
         return {f.key: f.source_text() for f in self.fixtures}
@@ -86,7 +89,10 @@ class EvalRun:
 async def _extract(fixtures: list[Fixture], options: EvalOptions) -> tuple[dict[str, ExtractionRow], PageExtractor]:
     config = options.endpoint
     pages = page_extractor(config, options.strategy)
-    concurrency = options.concurrency or default_concurrency(config)
+    # One page at a time: pages of a layout reuse the answers the layout's first page got (learned layout
+    # maps, in memory per run), so the questions asked, and so replay, depend on the order pages run in.
+    concurrency = options.concurrency or 1
+    LAYOUT_STORE.set(LayoutStore(None))
     out = io.BytesIO()
     try:
         await run_batch(
@@ -176,4 +182,9 @@ def run_eval(options: EvalOptions) -> EvalRun:
         wall_seconds=time.perf_counter() - started,
         llm_calls=calls.llm_calls,
         cache_hits=calls.cache_hits,
+        provenance={
+            f.key: rows[str(f.source_path.resolve())].provenance
+            for f in fixtures
+            if str(f.source_path.resolve()) in rows
+        },
     )

@@ -238,7 +238,7 @@ def _outcomes(lines: list[Line], text: str) -> list[OutcomeEntry]:
     body = [line for line in lines if not line.blank]
     follows_frame = {
         id(line): nxt is not None and bool(_TIME_FRAME_LINE.match(nxt.text))
-        for line, nxt in zip(body, [*body[1:], None], strict=True)
+        for line, nxt in zip(body, [*body[1:], None][: len(body)], strict=True)
     }
     for line in lines:
         if line.blank:
