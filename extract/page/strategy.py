@@ -18,13 +18,11 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import Any
 
-from extract.model import Span
-from extract.page import questions, sectioned
+from extract.page import sectioned
 from extract.page.draft import Ledger, PageDraft
 from extract.page.generic import GenericPolicy, extract_generic
 from extract.page.layouts import LayoutStore, default_dir
 from extract.page.questions import Asker
-from extract.section.page import section_page
 
 STRATEGY = "sectioned"
 QUESTIONS = ("label_field", "value_spelling")
@@ -118,19 +116,6 @@ def _shorter_criteria(data: dict[str, Any], spans: dict[str, Any], other: PageDr
     spans["eligibility.criteria_text"] = other.spans.get("eligibility.criteria_text")
 
 
-async def _title(text: str, llm: Asker, ledger: Ledger) -> tuple[str, Span] | None:
-    """The sectioner's title question (same candidates, so the same cached answer) for a page whose
-    title carries no label."""
-    candidates = section_page(text).title_candidates
-    if not candidates:
-        return None
-    chosen = candidates[0]
-    if len(candidates) > 1:
-        numbered = [(i + 1, line.text) for i, line in enumerate(candidates)]
-        chosen = candidates[await questions.title_line(llm, ledger, numbered) - 1]
-    return chosen.text, Span(start=chosen.start, end=chosen.end)
-
-
 async def extract_page(text: str, llm: Asker | None, ledger: Ledger | None = None) -> PageDraft:
     """Page text -> draft: the generic pass leads on pages that label their title; the sectioner leads on
     the others (the seed layouts, CT.gov's own pages) and the generic pass fills FILL_WHEN_LEADING."""
@@ -140,12 +125,7 @@ async def extract_page(text: str, llm: Asker | None, ledger: Ledger | None = Non
     if not covered:
         base = await sectioned.extract_page(text, llm, ledger)
         return merge(base, generic.draft, FILL_WHEN_LEADING)
-    base = await sectioned.extract_page(text, None, ledger)
-    if "brief_title" not in generic.labelled and llm is not None:
-        title = await _title(text, llm, ledger)
-        if title is not None:
-            generic.draft.data["brief_title"] = title[0]
-            generic.draft.spans["brief_title"] = title[1]
+    base = await sectioned.extract_page(text, None, ledger)  # no model: the labelled title stands
     return merge(generic.draft, base, None)
 
 
