@@ -7,6 +7,7 @@ the input order whatever the number of workers. One job runs inline, in this pro
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -31,10 +32,17 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _ignore_interrupts() -> None:
-    """Workers leave Ctrl-C to the main process, which stops handing out work and shuts the pool
-    down (a worker finishes its chunk), instead of every worker printing its own traceback."""
+def _start_worker() -> None:
+    """Set up a forked worker.
+
+    Workers leave Ctrl-C to the main process, which stops handing out work and shuts the pool down
+    (a worker finishes its chunk), instead of every worker printing its own traceback. And the
+    objects inherited from the parent (every imported module, some 140,000 objects) are moved out
+    of the collector's reach (`gc.freeze`, which only relinks two list heads): they live as long as
+    the worker does, so a full collection in the worker would only walk them, and by writing their
+    headers copy their memory pages out of the parent's."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.freeze()
 
 
 def _run_chunk(function: Callable[[Item], list[Result]], chunk: list[Item]) -> list[Result]:
@@ -80,7 +88,7 @@ def ordered_flat_map(
         return
     context = multiprocessing.get_context("fork")
     in_flight: deque[Future[list[Result]]] = deque()
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_ignore_interrupts) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker) as pool:
         try:
             for chunk in _chunks(items, chunk_items, weigh):
                 in_flight.append(pool.submit(_run_chunk, function, chunk))

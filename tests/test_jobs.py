@@ -76,3 +76,67 @@ def test_resume_with_jobs_2_skips_done_rows_and_completes_the_file(tmp_path: Pat
     assert result.exit_code == first.exit_code, result.output  # the same rows, so the same verdict
     assert partial.read_bytes() == whole.read_bytes()
     assert "70 (" in result.stderr  # 70 rows resumed
+
+
+def _member_texts(archive_path: str) -> list[str]:
+    """In a worker: the members of the archive, read through the worker's `_open_zip`."""
+    import os
+
+    from extract.load import archives
+
+    stat = os.stat(archive_path)
+    archive = archives._open_zip(archive_path, stat.st_mtime_ns, stat.st_size, os.getpid())
+    return [archive.read(name).decode() for name in archive.namelist()]
+
+
+def _worker_reads(archive_path: str) -> list[tuple[int, list[str]]]:
+    import os
+
+    return [(os.getpid(), _member_texts(archive_path))]
+
+
+def test_a_worker_reuses_the_parents_zip_listing_with_a_file_of_its_own(tmp_path: Path) -> None:
+    import os
+
+    from extract.load import archives
+
+    path = tmp_path / "a.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for n in range(50):
+            out.writestr(f"NCT{n:08d}.txt", f"member {n} " * 40)
+    stat = os.stat(path)
+    parent = archives._open_zip(str(path), stat.st_mtime_ns, stat.st_size, os.getpid())
+    # another process (as a forked worker sees it): the parsed listing is shared, the file handle is not
+    child = archives._open_zip(str(path), stat.st_mtime_ns, stat.st_size, os.getpid() + 1)
+    assert child is not parent and child.fp is not parent.fp
+    assert child.filelist is parent.filelist
+    assert [child.read(n) for n in child.namelist()] == [parent.read(n) for n in parent.namelist()]
+    # real workers, reading members in turns with the parent: every member intact
+    expected = [f"member {n} " * 40 for n in range(50)]
+    results = list(ordered_flat_map(_worker_reads, iter([str(path)] * 8), jobs=2, chunk_items=1))
+    assert {pid for pid, _ in results} - {os.getpid()}
+    assert all(texts == expected for _, texts in results)
+    # a file replaced since it was listed is parsed anew, not read through the old listing
+    with zipfile.ZipFile(path, "w") as out:
+        out.writestr("other.txt", "new")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    newer = os.stat(path)
+    fresh = archives._open_zip(str(path), newer.st_mtime_ns, newer.st_size, os.getpid() + 2)
+    assert fresh.namelist() == ["other.txt"]
+
+
+def _frozen(_: int) -> list[int]:
+    import gc
+
+    return [gc.get_freeze_count()]
+
+
+def test_workers_keep_the_inherited_heap_out_of_the_collector() -> None:
+    """A forked worker's inherited objects (the imports) are frozen: its collections do not walk them
+    (nor copy their pages by writing their headers). The main process's collector is left as it was."""
+    import gc
+
+    before = gc.get_freeze_count()
+    counts = list(ordered_flat_map(_frozen, iter(range(4)), jobs=2, chunk_items=1))
+    assert len(counts) == 4 and all(count > 10_000 for count in counts)
+    assert gc.get_freeze_count() == before

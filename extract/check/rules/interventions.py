@@ -46,10 +46,11 @@ def _doses(text: str) -> dict[str, set[float]]:
         raw = token.group(0)
         stripped = raw.rstrip(".,")
         end = token.start() + len(stripped)
-        if _THOUSANDS.fullmatch(stripped):
+        comma = "," in stripped  # most numbers have none: no thousands match, no split
+        if comma and _THOUSANDS.fullmatch(stripped):
             value = float(stripped.replace(",", ""))
         else:
-            head = stripped.split(",")[0]
+            head = stripped.split(",")[0] if comma else stripped
             end = token.start() + len(head)
             try:
                 value = float(head)
@@ -104,14 +105,20 @@ def _names(intervention: Intervention) -> list[str]:
 _GENERIC_HEADS = frozenset({"placebo", "standard", "control", "usual", "best", "high", "low", "oral", "intravenous"})
 
 
-def _names_and_heads(intervention: Intervention, own: list[str]) -> list[str]:
-    """Names plus the first word of each ("irinotecan" for "irinotecan hydrochloride"): a text that calls
-    another intervention by its short name still names it. A head that is part of the intervention's own
-    names is left out."""
-    names = _names(intervention)
-    heads = {n.split()[0] for n in names if " " in n and len(n.split()[0]) >= 5}
-    heads = {h for h in heads if h not in _GENERIC_HEADS and not any(h in mine for mine in own)}
-    return names + sorted(heads)
+def _all_names(ctx: Context) -> tuple[list[list[str]], list[set[str]]]:
+    """For each intervention, its `_names`, and the first words of its longer names (five letters or
+    more, not a generic word), once per record. A text that calls another intervention by its short
+    name ("irinotecan" for "irinotecan hydrochloride") still names it, so `_places` adds the heads to
+    the other interventions' names, less those that are part of the intervention's own names."""
+    cached = ctx.__dict__.get("_intervention_names")
+    if cached is None:
+        names = [_names(intervention) for intervention in ctx.record.interventions]
+        heads = [
+            {h for n in mine if " " in n for h in (n.split()[0],) if len(h) >= 5 and h not in _GENERIC_HEADS}
+            for mine in names
+        ]
+        cached = ctx.__dict__["_intervention_names"] = (names, heads)
+    return cached
 
 
 def _names_in(lowered: str, names: list[str]) -> bool:
@@ -123,10 +130,16 @@ def _places(ctx: Context, index: int) -> list[_Place]:
     description when it is the arm's only intervention, else the sentences naming it), and summary
     / description sentences that name it and no other intervention."""
     record = ctx.record
-    own = _names(record.interventions[index])
+    names, heads = _all_names(ctx)
+    own = names[index]
     if not own:
         return []
-    others = [n for j, iv in enumerate(record.interventions) if j != index for n in _names_and_heads(iv, own)]
+    others = [
+        n
+        for j, (mine, candidates) in enumerate(zip(names, heads, strict=True))
+        if j != index
+        for n in mine + sorted(h for h in candidates if not any(h in name for name in own))
+    ]
     places: list[_Place] = []
     for arm_index, given in enumerate(ctx.arm_interventions):
         description = record.arms[arm_index].description
