@@ -245,26 +245,58 @@ MONTHS = (
 _MONTHS = {name.lower(): number for number, name in enumerate(MONTHS, start=1)}
 
 
+def month_number(word: str) -> int | None:
+    """'August', 'Aug', 'Sept' -> 8 / 8 / 9: a month's name or a prefix of it of 3 letters or more."""
+    word = word.lower()
+    return _MONTHS.get(word) or next(
+        (i for name, i in _MONTHS.items() if len(word) >= 3 and name.startswith(word)), None
+    )
+
+
+def _iso(year: int, month: int, day: int | None) -> str:
+    """ISO partial date; ValueError when there is no such calendar day."""
+    return datetime.date(year, month, day or 1).isoformat()[: 10 if day else 7]
+
+
+def read_date(value: str) -> str | None:
+    """A date as registries write it -> ISO "2014-08-05" / "2014-08"; None when it is not written like a
+    date; ValueError when it is written like one but names no calendar day.
+
+    ISO and yyyy/mm[/dd]; dd/mm/yyyy, dd-mm-yyyy, dd.mm.yyyy (day first, as WHO registries write it;
+    month first only when the day-first reading is impossible); "5 August 2014"; "August 5, 2014";
+    "August 2014"."""
+    m = re.fullmatch(r"(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?", value)
+    if m:
+        return _iso(int(m[1]), int(m[2]), int(m[3]) if m[3] else None)
+    m = re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})", value)
+    if m:
+        day, month = int(m[1]), int(m[2])
+        if month > 12 >= day:
+            day, month = month, day
+        return _iso(int(m[3]), month, day)
+    m = re.fullmatch(r"(\d{1,2})[\s-]+([A-Za-z]+)\.?,?[\s-]+(\d{4})", value)
+    if m and (month := month_number(m[2])):
+        return _iso(int(m[3]), month, int(m[1]))
+    m = re.fullmatch(r"([A-Za-z]+)\.?\s+(?:(\d{1,2}),?\s+)?(\d{4})", value)
+    if m and (month := month_number(m[1])):
+        return _iso(int(m[3]), month, int(m[2]) if m[2] else None)
+    return None
+
+
 def to_partial_date(text: str | None, field: str) -> str | None:
-    """'June 1, 2022' -> '2022-06-01'; 'August 2008' -> '2008-08'; ISO forms pass through."""
+    """'June 1, 2022' -> '2022-06-01'; 'August 2008' -> '2008-08'; ISO forms pass through (`read_date`)."""
     if text is None or not text.strip():
         return None
     value = text.strip()
     if re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", value):
         return value
-    match = re.fullmatch(r"([A-Za-z]+)\.?\s+(?:(\d{1,2}),?\s+)?(\d{4})", value)
-    if match:
-        month = _MONTHS.get(match[1].lower()) or next(
-            (i for name, i in _MONTHS.items() if name.startswith(match[1].lower()) and len(match[1]) >= 3), None
-        )
-        if month:
-            if match[2]:
-                try:
-                    return datetime.date(int(match[3]), month, int(match[2])).isoformat()
-                except ValueError:
-                    raise MappingError(f"{field}: {text!r} is not a calendar date") from None
-            return f"{match[3]}-{month:02d}"
-    raise MappingError(f"{field}: {text!r} is not a date this tool reads")
+    try:
+        found = read_date(value)
+    except ValueError:
+        raise MappingError(f"{field}: {text!r} is not a calendar date") from None
+    if found is None:
+        raise MappingError(f"{field}: {text!r} is not a date this tool reads")
+    return found
 
 
 def clean_block(text: str | None) -> str | None:

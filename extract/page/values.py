@@ -7,7 +7,6 @@ page says "nothing" ("No limit", "N/A"), or raises MappingError for a spelling i
 
 from __future__ import annotations
 
-import datetime
 import re
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -24,7 +23,7 @@ from extract.model.vocab import (
     Sex,
     StudyType,
 )
-from extract.normalize import MONTHS, to_bool, to_enum, to_masking, to_phases
+from extract.normalize import read_date, to_bool, to_enum, to_masking, to_phases
 from extract.page.tables import Tables, spelling_key
 
 E = TypeVar("E", bound=StrEnum)
@@ -38,9 +37,6 @@ ENUMS: dict[str, type[StrEnum]] = {
     "sex": Sex,
     "intervention_type": InterventionType,
 }
-_MONTH = {name.lower(): n for n, name in enumerate(MONTHS, start=1)} | {
-    name[:3].lower(): n for n, name in enumerate(MONTHS, start=1)
-}
 _NOTHING = re.compile(
     r"^(?:no\s+(?:limit|maximum(?:\s+age)?|minimum(?:\s+age)?|upper\s+age\s+limit)|n/?a|none|not\s+"
     r"(?:applicable|specified|stated)|-)\.?$",
@@ -48,35 +44,16 @@ _NOTHING = re.compile(
 )
 
 
-def _date(year: int, month: int, day: int | None, raw: str) -> str:
+def parse_date(text: str) -> str:
+    """A page's date -> ISO partial date (`normalize.read_date` lists the forms); a trailing full stop is ignored."""
+    raw = " ".join(text.split())
     try:
-        return datetime.date(year, month, day or 1).isoformat()[: 10 if day else 7]
+        found = read_date(raw.rstrip("."))
     except ValueError:
         raise MappingError(f"{raw!r} is not a calendar date") from None
-
-
-def parse_date(text: str) -> str:
-    """ISO, yyyy/mm[/dd], dd/mm/yyyy, d/mm/yyyy, dd-mm-yyyy, dd.mm.yyyy (day first, as WHO registries
-    write it; month first only when the day-first reading is impossible), "5 August 2014",
-    "August 5, 2014", "August 2014" -> "2014-08-05" / "2014-08"."""
-    raw = " ".join(text.split())
-    value = raw.rstrip(".")
-    m = re.fullmatch(r"(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?", value)
-    if m:
-        return _date(int(m[1]), int(m[2]), int(m[3]) if m[3] else None, raw)
-    m = re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})", value)
-    if m:
-        day, month = int(m[1]), int(m[2])
-        if month > 12 >= day:
-            day, month = month, day
-        return _date(int(m[3]), month, day, raw)
-    m = re.fullmatch(r"(\d{1,2})[\s-]+([A-Za-z]+)\.?,?[\s-]+(\d{4})", value)
-    if m and m[2].lower()[:3] in _MONTH:
-        return _date(int(m[3]), _MONTH[m[2].lower()[:3]], int(m[1]), raw)
-    m = re.fullmatch(r"([A-Za-z]+)\.?\s+(?:(\d{1,2}),?\s+)?(\d{4})", value)
-    if m and m[1].lower()[:3] in _MONTH and (len(m[1]) == 3 or m[1].lower() in _MONTH):
-        return _date(int(m[3]), _MONTH[m[1].lower()[:3]], int(m[2]) if m[2] else None, raw)
-    raise MappingError(f"{raw!r} is not a date this tool reads")
+    if found is None:
+        raise MappingError(f"{raw!r} is not a date this tool reads")
+    return found
 
 
 _UNITS = {"year": "Years", "month": "Months", "week": "Weeks", "day": "Days", "hour": "Hours", "minute": "Minutes"}
