@@ -42,7 +42,7 @@ from extract.llm.config import EndpointConfig
 from extract.llm.lazy import LazyLLM
 from extract.load import DEFAULT_MAX_BYTES, SourceRecord
 from extract.parallel import default_jobs
-from extract.pipeline import PageExtractor
+from extract.pipeline import PageExtractor, StrategyName
 from extract.rows import ExtractionRow
 
 
@@ -338,7 +338,7 @@ def page_row_from_cache(source: SourceRecord) -> ExtractionRow:
     async def one() -> ExtractionRow:
         lazy = LazyLLM(EndpointConfig.from_options(replay=True))
         try:
-            row = await PageExtractor(lazy, "sectioned")(source)
+            row = await PageExtractor(lazy, StrategyName.sectioned)(source)
         finally:
             await lazy.aclose()
         if row.error is not None and row.error.type == "CacheMiss":
