@@ -1,8 +1,10 @@
-"""Grounding: every extracted free-text value must be found in the source text.
+"""Grounding: every extracted value must be found in the source text.
 
-A value is checked at its recorded span first, then searched for exactly, then with whitespace
-and case normalised. A value that cannot be found is removed from the record and listed in
-`ungrounded` with what the extractor said: never kept silently, never dropped silently.
+A free-text value is checked at its recorded span first, then searched for exactly, then with
+whitespace and case normalised. A coded value (a status, a date, a count, an age) keeps the span of
+the text it was read from, which must show it (`shows`). A value that fails is removed from the
+record and listed in `ungrounded` with what the extractor said: never kept silently, never dropped
+silently.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 from extract.model import Span
 from extract.model.paths import find, put
 from extract.model.text_fields import text_fields
+from extract.normalize import month_number
 
 
 @dataclass(frozen=True)
@@ -164,11 +167,66 @@ def ground(data: dict[str, Any], spans: dict[str, Span], text: str) -> Grounded:
         if "." in path:
             check_strings(path)
     _ground_criteria(data, finder, removed)
-    # Spans of normalised fields (status, dates, ages...) point at their raw text: keep them.
+    # Spans of coded values (status, dates, counts, ages...) point at the raw text they were read from.
     for path, span in spans.items():
-        if not _LIST_SPAN.match(path):
-            out_spans.setdefault(path, span)
+        if _LIST_SPAN.match(path) or path in out_spans:
+            continue
+        value = find(data, path)
+        if value is None or value == []:
+            continue
+        shown = text[span.start : span.end] if 0 <= span.start < span.end <= len(text) else ""
+        if not shows(value, shown):
+            put(data, path, [] if isinstance(value, list) else None)
+            removed.append({"path": path, "value": value, "reason": f"its span does not show it: {shown[:80]!r}"})
+            continue
+        out_spans[path] = span
     return Grounded(data=data, spans=dict(sorted(out_spans.items())), ungrounded=removed)
+
+
+_ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_AGE = re.compile(r"^(\d+(?:\.\d+)?) (?:Years|Months|Weeks|Days|Hours|Minutes)$")
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+def shows(value: Any, shown: str) -> bool:
+    """Whether `shown`, the source text at a coded value's span, can be where `value` was read.
+
+    Bad: a span that drifted off its value (a merge or renumbering bug) still passes as evidence::
+
+        start_date.date = "2014-08"   span text "Recruiting"
+
+    Checked instead: the span is non-blank text of the source, and a date shows its year (and its
+    month as a number or a name, and its day), a count its digits, an age its number. Enum and yes/no
+    values pass on a non-blank span: their reading is the alias table's or a recorded model answer,
+    which no text test can redo (e.g. COMPLETED from "Closed: follow-up complete").
+    """
+    if not shown.strip():
+        return False
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        digits = re.sub(r"(?<=\d)[,.\s\u00a0'](?=\d{3}(?!\d))", "", shown)
+        return re.search(rf"(?<!\d){value}(?!\d)", digits) is not None
+    if not isinstance(value, str):
+        return True
+    date = _ISO_DATE.match(value)
+    if date:
+        return _shows_date(shown, int(date[1]), int(date[2]) if date[2] else None, int(date[3]) if date[3] else None)
+    age = _AGE.match(value)
+    if age:
+        number = age[1].split(".")[0]
+        return re.search(rf"(?<!\d){number}(?:\.0+)?(?!\d)", shown) is not None
+    return True
+
+
+def _shows_date(shown: str, year: int, month: int | None, day: int | None) -> bool:
+    numbers = {int(n) for n in re.findall(r"\d+", shown)}
+    if year not in numbers:
+        return False
+    month_shown = (
+        month is None or month in numbers - {year} or any(month_number(word) == month for word in _WORD.findall(shown))
+    )
+    return month_shown and (day is None or day in numbers)
 
 
 def _replace(data: dict[str, Any], path: str, value: Any) -> None:

@@ -1,0 +1,59 @@
+"""Coded values (dates, counts, ages, statuses) keep the span of the text they were read from, and
+grounding checks that the span shows them: a span that drifted off its value loses the value."""
+
+from __future__ import annotations
+
+from extract.ground import ground, shows
+from extract.model import Span
+
+PAGE = "Recruitment status: Recruiting\nDate of first enrolment: 5 August 2014\nTarget sample size: 1,200\nAge from: 18.00 Year(s)\n"
+
+
+def span_of(text: str) -> Span:
+    start = PAGE.index(text)
+    return Span(start=start, end=start + len(text))
+
+
+def test_values_whose_spans_show_them_are_kept_with_their_spans():
+    data = {
+        "overall_status": "RECRUITING",
+        "start_date": {"date": "2014-08-05"},
+        "enrollment": {"count": 1200},
+        "eligibility": {"minimum_age": "18 Years"},
+    }
+    spans = {
+        "overall_status": span_of("Recruiting"),
+        "start_date.date": span_of("5 August 2014"),
+        "enrollment.count": span_of("1,200"),
+        "eligibility.minimum_age": span_of("18.00 Year(s)"),
+    }
+    grounded = ground(data, dict(spans), PAGE)
+    assert grounded.ungrounded == []
+    assert grounded.data["start_date"]["date"] == "2014-08-05" and grounded.data["enrollment"]["count"] == 1200
+    assert {path: grounded.spans[path] for path in spans} == spans
+
+
+def test_a_value_whose_span_points_elsewhere_is_removed_and_listed():
+    data = {"start_date": {"date": "2014-08-05"}, "enrollment": {"count": 1200}, "overall_status": "RECRUITING"}
+    spans = {
+        "start_date.date": span_of("Recruiting"),  # drifted onto another value
+        "enrollment.count": span_of("18.00"),
+        "overall_status": Span(start=len(PAGE) + 5, end=len(PAGE) + 15),  # past the end of the page
+    }
+    grounded = ground(data, spans, PAGE)
+    assert grounded.data["start_date"]["date"] is None and grounded.data["enrollment"]["count"] is None
+    assert grounded.data["overall_status"] is None
+    assert {entry["path"] for entry in grounded.ungrounded} == {"start_date.date", "enrollment.count", "overall_status"}
+    assert not set(grounded.spans) & {"start_date.date", "enrollment.count", "overall_status"}
+
+
+def test_what_a_span_must_show():
+    assert shows("2014-08", "August 2014") and shows("2014-08-05", "05/08/2014") and shows("1981-08-24", "24-08-1981")
+    assert not shows("2014-09", "August 2014")  # wrong month
+    assert not shows("2015-08-05", "5 August 2014")  # wrong year
+    assert not shows("2014-08-06", "5 August 2014")  # wrong day
+    assert shows(1600, 'Total Sample Size="1600"') and shows(1200, "1 200 participants")
+    assert not shows(160, 'Total Sample Size="1600"')  # digits of another number
+    assert shows("18 Years", "18.00 Year(s)") and not shows("18 Years", "80 years")
+    assert shows("COMPLETED", "Closed: follow-up complete")  # a spelling read through the tables or the model
+    assert not shows("COMPLETED", "   ")  # but never from blank text
