@@ -143,8 +143,15 @@ class WordSet:
 
     def present(self, text: str) -> list[str]:
         """The words that occur in `text`, in the order they were given."""
-        found = self._set.Match(text)
+        try:
+            found = self._set.Match(text.encode())
+        except UnicodeEncodeError:  # a lone surrogate (no UTF-8 for RE2): test each word
+            return [word for word in self.words if word in text]
         return [self.words[i] for i in sorted(found)] if found else []
+
+
+# Python's `\s` (every character `str.isspace()` holds for) as an RE2 class, for screens.
+WHITESPACE = r"[\t-\r\x1c-\x20\x85\xa0\p{Z}]"
 
 
 class Screen:
@@ -163,7 +170,10 @@ class Screen:
         self._set.Compile()
 
     def could_match(self, text: str) -> bool:
-        return self._set.Match(text) is not None
+        try:
+            return self._set.Match(text.encode()) is not None
+        except UnicodeEncodeError:  # a lone surrogate: no UTF-8 for RE2 to read, so prove nothing
+            return True
 
 
 def shorten(text: str, limit: int = 300) -> str:
