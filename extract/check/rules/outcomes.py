@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from extract.check.context import Context
 from extract.check.registry import Hit, hit, rule
-from extract.check.text import norm
+from extract.check.text import WordSet, norm
 from extract.model import Outcome
 from extract.model.vocab import Allocation, InterventionModel, StudyType
 
@@ -23,6 +23,16 @@ def _outcomes(ctx: Context) -> Iterator[tuple[str, Outcome]]:
     for group in ("primary", "secondary", "other"):
         for index, outcome in enumerate(getattr(ctx.record.outcomes, group)):
             yield f"outcomes.{group}[{index}]", outcome
+
+
+def _short_fields_hold(ctx: Context, part: str, longest: int, words: WordSet) -> bool:
+    """Does any outcome's `part` (e.g. time_frame) of at most `longest` characters hold one of `words`
+    (lower case)? One pass over them all, so that a rule whose phrases all hold such a word can skip
+    normalising each outcome's text when none does."""
+    short = "\n".join(
+        value for _, outcome in _outcomes(ctx) if (value := getattr(outcome, part)) and len(value) <= longest
+    )
+    return bool(words.present(short.lower()))
 
 
 @rule(
@@ -192,6 +202,9 @@ _UNTIMED_FRAMES = frozenset(
         "continuous",
     )
 )
+_UNTIMED_LONGEST = 60
+# Every untimed phrase holds one of these (tests/test_check_prefilters.py keeps it so).
+UNTIMED_WORDS = WordSet(("study", "trial", "treatment", "ongoing", "continuous"))
 
 
 @rule(
@@ -208,9 +221,11 @@ def untimed_time_frame(ctx: Context) -> Iterator[Hit]:
     Only time frames that are nothing but such a phrase are reported: any number, date or named
     visit ("Week 12", "an average of 18 months") makes one specific.
     """
+    if not _short_fields_hold(ctx, "time_frame", _UNTIMED_LONGEST, UNTIMED_WORDS):
+        return
     for path, outcome in _outcomes(ctx):
         frame = outcome.time_frame
-        if frame and len(frame) <= 60 and norm(frame) in _UNTIMED_FRAMES:
+        if frame and len(frame) <= _UNTIMED_LONGEST and norm(frame) in _UNTIMED_FRAMES:
             yield hit(
                 f"outcome time frame {frame!r} names no time point or duration",
                 ctx.field(f"{path}.time_frame", frame),
