@@ -345,6 +345,15 @@ def allocation_vs_title(ctx: Context) -> Iterator[Hit]:
     """
     record = ctx.record
     allocation = record.design.allocation
+    # what the fields allow to contradict: "non-randomized / single-arm" only RANDOMIZED allocation,
+    # "randomized" only an observational study or NON_RANDOMIZED / NA allocation
+    against_possible = allocation == Allocation.RANDOMIZED
+    said_possible = record.study_type == StudyType.OBSERVATIONAL or allocation in (
+        Allocation.NON_RANDOMIZED,
+        Allocation.NA,
+    )
+    if not (against_possible or said_possible):
+        return
     if "random" not in ctx.titles_lower and "arm" not in ctx.titles_lower:
         return
     for path in ("official_title", "brief_title"):
@@ -353,7 +362,7 @@ def allocation_vs_title(ctx: Context) -> Iterator[Hit]:
             continue
         where = path.replace("_", " ")
         against = _NON_RANDOMIZED.search(title) or _SINGLE_ARM.search(title)
-        said = _RANDOMIZED.search(title)
+        said = _RANDOMIZED.search(title) if against is None and said_possible else None
         if against is not None:
             if allocation == Allocation.RANDOMIZED:
                 yield hit(

@@ -660,6 +660,8 @@ _AGE_FORMS = re.compile(
 _AFTER_ANCHOR = re.compile(r"\bage[ds]?\b(?:\s+(?:of|is|was|range|group))?[\s:,(=]*(?:between\s+|from\s+)?")
 _OLD_TAIL = re.compile(r"\s*(?P<unit>years?|yrs?|yr|months?|weeks?|days?|hours?)?\s*(?:of\s+age|old)\b")
 _THE_AGE_OF = re.compile(rf"(?={_COMPARISON_START})(?P<cmp>{_GE}|{_LE})(?:the\s+)?ages?\s+(?:of\s+)?{_NUM}{_UNIT}")
+# What every _THE_AGE_OF match holds: a quick search (it starts with a literal) before the slow scan.
+_AGE_THEN_NUMBER = re.compile(r"ages?\s+(?:of\s+)?\d")
 _GE_START = re.compile(_GE)
 _CONDITIONAL = re.compile(
     r"\b(?:if|for|unless|whose|death|died|relatives?|family|siblings?|parents?|onset|diagnos\w*|before|since|history)\b"
@@ -724,7 +726,7 @@ def _conditional(text: str, start: int) -> bool:
 def _age_bounds(text: str) -> Iterator[tuple[str, float, AgeUnit, bool]]:
     """(side 'min'|'max', value, unit, strict) for each age bound stated in `text`."""
     text = text.lower()
-    for match in _THE_AGE_OF.finditer(text) if "age" in text else ():
+    for match in _THE_AGE_OF.finditer(text) if _AGE_THEN_NUMBER.search(text) else ():
         if not _conditional(text, match.start()):
             side = "min" if _GE_START.match(match["cmp"]) else "max"
             yield side, float(match[2]), _unit(match[3]), _strict(match["cmp"])
