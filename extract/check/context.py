@@ -14,7 +14,7 @@ from functools import cached_property
 
 from extract.check.finding import Evidence
 from extract.check.text import first_clause, norm, sentences, strip_type_prefix
-from extract.model import CriterionItem, Span, TrialRecord
+from extract.model import CriterionItem, Outcome, Span, TrialRecord
 
 
 @dataclass(eq=False)
@@ -132,6 +132,22 @@ class Context:
                     break
                 at = everything.find(word, starts[position + 1])
         return sorted(found)
+
+    # --- outcomes ---------------------------------------------------------------------------
+
+    @cached_property
+    def outcomes(self) -> list[tuple[str, Outcome]]:
+        """(path, outcome) of every primary, secondary and other outcome, in that order."""
+        outcomes = self.record.outcomes
+        return [
+            (f"outcomes.{group}[{index}]", outcome)
+            for group, listed in (
+                ("primary", outcomes.primary),
+                ("secondary", outcomes.secondary),
+                ("other", outcomes.other),
+            )
+            for index, outcome in enumerate(listed)
+        ]
 
     # --- arms and interventions -------------------------------------------------------------
 
