@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from extract.check.rules import dates, interventions, outcomes
+from extract.check.rules import arms, dates, eligibility, interventions, outcomes
 from extract.check.text import WHITESPACE, Screen, WordSet, norm
 
 EVERY_CHARACTER = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000]
@@ -95,3 +95,41 @@ def test_every_untimed_phrase_holds_an_untimed_word() -> None:
     for phrase in outcomes._UNTIMED_FRAMES:
         assert any(word in phrase for word in outcomes.UNTIMED_WORDS.words), phrase
     assert norm("Through Study-Completion.") in outcomes._UNTIMED_FRAMES
+
+
+def _without_leading_lookahead(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """`pattern` without the lookahead it opens with (the pattern as it was before the lookahead)."""
+    source = pattern.pattern
+    start = source.index("(?=")
+    assert not source[:start].strip(), "the lookahead must open the pattern"
+    depth, at = 0, start
+    while True:
+        if source[at] == "\\":
+            at += 2
+            continue
+        depth += {"(": 1, ")": -1}.get(source[at], 0)
+        at += 1
+        if depth == 0:
+            return re.compile(source[:start] + source[at:], pattern.flags)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "pieces"),
+    [
+        (eligibility._AGE_FORMS, ["age", "aged ", "18", "٣", "-", " to ", "≥", ">=", "over ", "at least ", "up to ",
+                                  "years", " old", "or older", "+", " ", "\n", "under ", "maximum of ", "x"]),
+        (eligibility._THE_AGE_OF, ["over ", "the ", "age ", "ages of ", "18", "under ", "< ", "≤", "greater than ",
+                                   "years", "x", " "]),
+        (arms.PLACEBO_WORDS, ["Placebo", "SHAM", "vehıcle", "İnert", "ſaline", "no active drug", "without the active agent",
+                              "0 mg", "0.0%", "NaCl", "x", ".", " ", "-", "sugar pills", "matching tablet", "non-active"]),
+        (arms.SHAM_WORDS, ["Sham", "simulated", "MOCK", "de-tuned", "turned off", "fake", "İmitation", "ſubtherapeutic",
+                           "zero intensity", "0 g/kg", "x", " ", "."]),
+    ],
+    ids=["age forms", "the age of", "placebo words", "sham words"],
+)  # fmt: skip
+def test_a_leading_lookahead_changes_no_match(pattern: re.Pattern[str], pieces: list[str]) -> None:
+    plain = _without_leading_lookahead(pattern)
+    assert plain.pattern != pattern.pattern
+    for text in _random_texts(pieces, 3000, 11):
+        found = [(m.span(), m.groups()) for m in pattern.finditer(text)]
+        assert found == [(m.span(), m.groups()) for m in plain.finditer(text)], text
