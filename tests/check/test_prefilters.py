@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from extract.check.rules import arms, dates, eligibility, interventions, outcomes
+from extract.check.rules import arms, dates, design, eligibility, interventions, outcomes
 from extract.check.text import WHITESPACE, Screen, WordSet, norm
 
 EVERY_CHARACTER = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000]
@@ -124,8 +124,17 @@ def _without_leading_lookahead(pattern: re.Pattern[str]) -> re.Pattern[str]:
                               "0 mg", "0.0%", "NaCl", "x", ".", " ", "-", "sugar pills", "matching tablet", "non-active"]),
         (arms.SHAM_WORDS, ["Sham", "simulated", "MOCK", "de-tuned", "turned off", "fake", "İmitation", "ſubtherapeutic",
                            "zero intensity", "0 g/kg", "x", " ", "."]),
+        (design._BLIND, ["Double", "TRIPLE", "ſingle", "observer", "assessor", "evaluator", "rater", "-", " ", "blind",
+                         "blinded", "masked", "x", "open label"]),
+        (design._OPEN, ["open", "OPEN", "-", " ", "label", "labelled", "un", "non", "blinded", "masked", "x", "ı"]),
+        (design._OTHER_STUDY, ["previous", "PRİOR", "earlier", "published", "reported", "showed", "shown",
+                               "demonstrated", "parent", "preceding", " ", "x", "study"]),
+        (design._RANDOMIZED, ["randomized", "RANDOMİSED", "randomızation", "not ", "non-", "-", " ", "x", "un"]),
+        (design._NON_RANDOMIZED, ["non", "NOT ", "un", "randomized", "randomiſed", "-", " ", "x"]),
+        (design._SINGLE_ARM, ["single", "ONE", "1", "-", " ", "arm", "armed", "x", "ſingle"]),
     ],
-    ids=["age forms", "the age of", "placebo words", "sham words"],
+    ids=["age forms", "the age of", "placebo words", "sham words", "blind", "open", "other study", "randomized",
+         "non-randomized", "single arm"],
 )  # fmt: skip
 def test_a_leading_lookahead_changes_no_match(pattern: re.Pattern[str], pieces: list[str]) -> None:
     plain = _without_leading_lookahead(pattern)
