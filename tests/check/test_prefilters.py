@@ -93,7 +93,7 @@ def test_month_year_screen_holds_every_month_year(seed: int, monkeypatch: pytest
 
 def test_every_untimed_phrase_holds_an_untimed_word() -> None:
     for phrase in outcomes._UNTIMED_FRAMES:
-        assert any(word in phrase for word in outcomes.UNTIMED_WORDS.words), phrase
+        assert any(word in phrase for word in outcomes.UNTIMED_WORDS), phrase
     assert norm("Through Study-Completion.") in outcomes._UNTIMED_FRAMES
 
 

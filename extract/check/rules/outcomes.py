@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from extract.check.context import Context
 from extract.check.registry import Hit, hit, rule
-from extract.check.text import WordSet, norm
+from extract.check.text import norm
 from extract.model.vocab import Allocation, InterventionModel, StudyType
 
 _RANDOMIZATION = re.compile(r"(?<![-\w])(?<!not\s)randomi[sz](?:ation|ed|e)\b", re.IGNORECASE)
@@ -18,14 +18,14 @@ _BETWEEN_ARMS = re.compile(
 )
 
 
-def _short_fields_hold(ctx: Context, part: str, longest: int, words: WordSet) -> bool:
+def _short_fields_hold(ctx: Context, part: str, longest: int, words: tuple[str, ...]) -> bool:
     """Does any outcome's `part` (e.g. time_frame) of at most `longest` characters hold one of `words`
-    (lower case)? One pass over them all, so that a rule whose phrases all hold such a word can skip
-    normalising each outcome's text when none does."""
+    (lower case)? One pass per word over them all, so that a rule whose phrases all hold such a word
+    can skip normalising each outcome's text when none does."""
     short = "\n".join(
         value for _, outcome in ctx.outcomes if (value := getattr(outcome, part)) and len(value) <= longest
-    )
-    return bool(words.present(short.lower()))
+    ).lower()
+    return any(word in short for word in words)
 
 
 @rule(
@@ -197,7 +197,7 @@ _UNTIMED_FRAMES = frozenset(
 )
 _UNTIMED_LONGEST = 60
 # Every untimed phrase holds one of these (tests/test_check_prefilters.py keeps it so).
-UNTIMED_WORDS = WordSet(("study", "trial", "treatment", "ongoing", "continuous"))
+UNTIMED_WORDS = ("study", "trial", "treatment", "ongoing", "continuous")
 
 
 @rule(
