@@ -14,7 +14,7 @@ from functools import cached_property
 
 from extract.check.finding import Evidence
 from extract.check.text import first_clause, norm, sentences, strip_type_prefix
-from extract.model import CriterionItem, Span, TrialRecord
+from extract.model import CriterionItem, Outcome, Span, TrialRecord
 
 
 @dataclass(eq=False)
@@ -112,8 +112,8 @@ class Context:
         return value
 
     def clauses_with(self, kind: str, words: tuple[str, ...] | list[str]) -> list[int]:
-        """Positions (in `clauses(kind)`) of the clauses holding any of `words` (lower case), found by
-        scanning the joined text once per word instead of testing every clause."""
+        """Positions (in `clauses(kind)`) of the clauses holding any of `words` (lower case, no newline),
+        found by scanning the joined text once per word instead of testing every clause."""
         everything = self.clauses_lower(kind)
         starts = self.__dict__.setdefault("_clause_starts", {}).get(kind)
         if starts is None:
@@ -123,12 +123,31 @@ class Context:
                 at += len(clause[3]) + 1
             self.__dict__["_clause_starts"][kind] = starts
         found: set[int] = set()
-        for word in words:
+        for word in words:  # words hold no newline: a hit lies in one clause, and the next is looked for after it
             at = everything.find(word)
             while at != -1:
-                found.add(bisect_right(starts, at) - 1)
-                at = everything.find(word, at + 1)
+                position = bisect_right(starts, at) - 1
+                found.add(position)
+                if position + 1 == len(starts):
+                    break
+                at = everything.find(word, starts[position + 1])
         return sorted(found)
+
+    # --- outcomes ---------------------------------------------------------------------------
+
+    @cached_property
+    def outcomes(self) -> list[tuple[str, Outcome]]:
+        """(path, outcome) of every primary, secondary and other outcome, in that order."""
+        outcomes = self.record.outcomes
+        return [
+            (f"outcomes.{group}[{index}]", outcome)
+            for group, listed in (
+                ("primary", outcomes.primary),
+                ("secondary", outcomes.secondary),
+                ("other", outcomes.other),
+            )
+            for index, outcome in enumerate(listed)
+        ]
 
     # --- arms and interventions -------------------------------------------------------------
 

@@ -20,13 +20,15 @@ _INACTIVE = (
     r"non-?active|non-?therapeutic|sterile\s+water|zero[\s-]dose|low[\s-]output|nacl|sodium\s+chloride|"
     r"0(?:\.0+)?\s*(?:%|mg|g|ml|iu|µg|mcg|g/kg|mg/kg)(?!\w)"
 )
+# Every placebo / sham word starts with one of these letters (any case): said first, as a lookahead
+# (no condition of its own), it lets a scan drop most positions at once instead of trying each word there.
 PLACEBO_WORDS = re.compile(
-    r"(?:\b(?:placebos?|sham|vehicle|dummy|dummies|saline|sugar\s+pills?|inert|inactive|matching\s+tablets?)\b|"
+    r"(?=[psvdimnwzl0])(?:\b(?:placebos?|sham|vehicle|dummy|dummies|saline|sugar\s+pills?|inert|inactive|matching\s+tablets?)\b|"
     rf"(?<![\w.])(?:{_INACTIVE}))",
     re.IGNORECASE,
 )
 SHAM_WORDS = re.compile(
-    r"(?:\b(?:sham|placebos?|simulated|simulation|mock|inactive|detuned|de-tuned|turned\s+off|switched\s+off|"
+    r"(?=[psmidtnzfvwl0])(?:\b(?:sham|placebos?|simulated|simulation|mock|inactive|detuned|de-tuned|turned\s+off|switched\s+off|"
     r"no\s+current|zero\s+intensity|subtherapeutic|sub-therapeutic|dummy|imitation|fake|vehicle|saline)\b|"
     rf"(?<![\w.])(?:{_INACTIVE}))",
     re.IGNORECASE,
@@ -40,6 +42,16 @@ def _arm_evidence(ctx: Context, index: int) -> list[Evidence]:
 def _intervention_text(ctx: Context, index: int) -> str:
     intervention = ctx.record.interventions[index]
     return " ".join([intervention.name, *intervention.other_names, intervention.description or ""])
+
+
+def _is_placebo(ctx: Context, index: int) -> bool:
+    """Does interventions[index] (its names or description) name a placebo or an inactive control?
+    Once per intervention and record: every placebo arm and experimental arm asks it again."""
+    cache = ctx.__dict__.setdefault("_placebo", {})
+    found = cache.get(index)
+    if found is None:
+        found = cache[index] = PLACEBO_WORDS.search(_intervention_text(ctx, index)) is not None
+    return found
 
 
 def _names(ctx: Context, indices: list[int]) -> str:
@@ -78,7 +90,7 @@ def placebo_arm_gets_active_drug(ctx: Context) -> Iterator[Hit]:
         if arm.type != ArmType.PLACEBO_COMPARATOR:
             continue
         given = ctx.arm_interventions[index]
-        active = [i for i in given if not PLACEBO_WORDS.search(_intervention_text(ctx, i))]
+        active = [i for i in given if not _is_placebo(ctx, i)]
         has_placebo = _arm_mentions(arm, PLACEBO_WORDS) or len(active) < len(given)
         evidence = _arm_evidence(ctx, index)
         evidence += [ctx.intervention(i) for i in given]
@@ -96,7 +108,7 @@ def placebo_arm_gets_active_drug(ctx: Context) -> Iterator[Hit]:
         if record.design.intervention_model in (InterventionModel.CROSSOVER, InterventionModel.FACTORIAL):
             continue
         for e, drugs in experimental:
-            active_drugs = {i for i in drugs if not PLACEBO_WORDS.search(_intervention_text(ctx, i))}
+            active_drugs = {i for i in drugs if not _is_placebo(ctx, i)}
             if active_drugs and active_drugs <= set(active):
                 yield hit(
                     f"PLACEBO_COMPARATOR arm receives every active intervention of experimental arm "

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from extract.check.context import Context
 from extract.check.finding import Evidence
 from extract.check.registry import Hit, hit, rule
-from extract.check.text import sentence_around
+from extract.check.text import Screen, sentence_around
 from extract.model import StudyDate
 from extract.model.vocab import OPEN_STATUSES, DateType, OverallStatus
 from extract.normalize import MONTHS
@@ -197,9 +197,16 @@ _MONTH_BEFORE = re.compile(
 )
 
 
+# Any text holding a "Month YYYY" holds a month's first three letters (any case) at most 24 characters
+# before a 19xx / 20xx year: most narratives have none, and RE2 proves it in one pass.
+_MONTH_YEAR_SCREEN = Screen(r"(?is)(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec).{0,24}?(?:19|20)\p{Nd}\p{Nd}")
+
+
 def _month_years(text: str) -> Iterator[tuple[int, int, int, int]]:
     """(start, end, year, month) of each "Month YYYY" in `text`: the years are found first (one fast
     scan), then a month name is looked for just before each."""
+    if not _MONTH_YEAR_SCREEN.could_match(text):
+        return
     for year in _YEAR.finditer(text):
         if year.group(0)[:2] not in ("19", "20") or (year.start() and text[year.start() - 1].isdigit()):
             continue

@@ -96,11 +96,15 @@ def multi_arm_model_with_one_arm(ctx: Context) -> Iterator[Hit]:
 
 # --- masking ---------------------------------------------------------------------------------
 
+# The word patterns below open with a lookahead of their first letters (any case): it adds no condition
+# and lets a scan drop most positions at once instead of trying every word there.
 _BLIND = re.compile(
-    r"\b(?P<level>double|triple|quadruple|single|observer|assessor|evaluator|rater)[\s-]*(?:blind(?:ed)?|mask(?:ed)?)\b",
+    r"(?=[dtqsoaer])\b(?P<level>double|triple|quadruple|single|observer|assessor|evaluator|rater)[\s-]*(?:blind(?:ed)?|mask(?:ed)?)\b",
     re.IGNORECASE,
 )
-_OPEN = re.compile(r"\bopen[\s-]*label(?:led|ed)?\b|\bun-?blinded\b|\bnon-?blinded\b|\bun-?masked\b", re.IGNORECASE)
+_OPEN = re.compile(
+    r"(?=[oun])(?:\bopen[\s-]*label(?:led|ed)?\b|\bun-?blinded\b|\bnon-?blinded\b|\bun-?masked\b)", re.IGNORECASE
+)
 _MASKING_WORD = re.compile(r"blind|mask|open[\s-]*label")  # on lower-cased text: IGNORECASE is slow
 _MASKING_WORD_ANY_CASE = re.compile(_MASKING_WORD.pattern, re.IGNORECASE)
 _SELF = re.compile(
@@ -108,7 +112,8 @@ _SELF = re.compile(
     re.IGNORECASE,
 )
 _OTHER_STUDY = re.compile(
-    r"\b(?:previous|prior|earlier|published|reported|showed|shown|demonstrated|parent|preceding)\b", re.IGNORECASE
+    r"(?=[perds])\b(?:previous|prior|earlier|published|reported|showed|shown|demonstrated|parent|preceding)\b",
+    re.IGNORECASE,
 )
 
 
@@ -318,9 +323,11 @@ def phase_vs_title(ctx: Context) -> Iterator[Hit]:
         return
 
 
-_RANDOMIZED = re.compile(r"(?<![-\w])(?<!not\s)randomi[sz]ed\b|\brandomi[sz]ation\b", re.IGNORECASE)
-_NON_RANDOMIZED = re.compile(r"\bnon[\s-]?randomi[sz]ed\b|\bnot\s+randomi[sz]ed\b|\bunrandomi[sz]ed\b", re.IGNORECASE)
-_SINGLE_ARM = re.compile(r"\b(?:single|one|1)[\s-]arm(?:ed)?\b", re.IGNORECASE)
+_RANDOMIZED = re.compile(r"(?=r)(?:(?<![-\w])(?<!not\s)randomi[sz]ed\b|\brandomi[sz]ation\b)", re.IGNORECASE)
+_NON_RANDOMIZED = re.compile(
+    r"(?=[nu])(?:\bnon[\s-]?randomi[sz]ed\b|\bnot\s+randomi[sz]ed\b|\bunrandomi[sz]ed\b)", re.IGNORECASE
+)
+_SINGLE_ARM = re.compile(r"(?=[so1])\b(?:single|one|1)[\s-]arm(?:ed)?\b", re.IGNORECASE)
 _ABOUT_OTHER_TRIAL = re.compile(
     r"\b(?:follow[\s-]?up|extension|long[\s-]term|rollover|roll-over|observational|registry|cohort)\b[^.]{0,60}"
     r"\b(?:of|from|after|in)\s+(?:an?|the|two|\w+)?\s*randomi[sz]ed|\b(?:of|from|after|in|within)\s+(?:an?\s+|the\s+)?"
@@ -345,6 +352,15 @@ def allocation_vs_title(ctx: Context) -> Iterator[Hit]:
     """
     record = ctx.record
     allocation = record.design.allocation
+    # what the fields allow to contradict: "non-randomized / single-arm" only RANDOMIZED allocation,
+    # "randomized" only an observational study or NON_RANDOMIZED / NA allocation
+    against_possible = allocation == Allocation.RANDOMIZED
+    said_possible = record.study_type == StudyType.OBSERVATIONAL or allocation in (
+        Allocation.NON_RANDOMIZED,
+        Allocation.NA,
+    )
+    if not (against_possible or said_possible):
+        return
     if "random" not in ctx.titles_lower and "arm" not in ctx.titles_lower:
         return
     for path in ("official_title", "brief_title"):
@@ -353,7 +369,7 @@ def allocation_vs_title(ctx: Context) -> Iterator[Hit]:
             continue
         where = path.replace("_", " ")
         against = _NON_RANDOMIZED.search(title) or _SINGLE_ARM.search(title)
-        said = _RANDOMIZED.search(title)
+        said = _RANDOMIZED.search(title) if against is None and said_possible else None
         if against is not None:
             if allocation == Allocation.RANDOMIZED:
                 yield hit(

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from extract.check.context import Context
 from extract.check.finding import Evidence
 from extract.check.registry import Hit, hit, rule
-from extract.check.text import norm, shorten
+from extract.check.text import WordSet, norm, shorten
 from extract.model import Age, CriterionItem
 from extract.model.vocab import AGE_UNIT_IN_YEARS, AgeUnit, PrimaryPurpose, Sex, StudyType
 from extract.section.criteria import marker_style
@@ -218,6 +218,7 @@ def _not_a_requirement(clause: str, match: re.Match[str]) -> bool:
 
 _MORE_WORDS = ("confirmed", "documented", "proven", "pregnan", "age", " old", "y.o")  # diagnosis, pregnancy, age
 _HINTS = tuple((hint, index) for index, (_, hints, _) in enumerate(_ENTRY_REQUIREMENTS) for hint in hints)
+_REQUIREMENT_WORDS = WordSet(dict.fromkeys([hint for hint, _ in _HINTS] + list(_MORE_WORDS)))
 _ADEQUATE = next(i for i, check in enumerate(_ENTRY_REQUIREMENTS) if check[0] == "adequate organ function")
 
 
@@ -295,10 +296,11 @@ def inclusion_item_in_exclusion(ctx: Context) -> Iterator[Hit]:
     everything = ctx.clauses_lower("exclusion")
     if not everything:
         return
-    hints = [(hint, index) for hint, index in _HINTS if hint in everything]
-    words = [hint for hint, _ in hints] + [w for w in _MORE_WORDS if w in everything]
+    words = _REQUIREMENT_WORDS.present(everything)
     if not words:
         return
+    found = set(words)
+    hints = [(hint, index) for hint, index in _HINTS if hint in found]
     clauses = ctx.clauses("exclusion")
     for position in ctx.clauses_with("exclusion", words):
         index, item, clause, lowered = clauses[position]
@@ -338,7 +340,7 @@ def exclusion_item_in_inclusion(ctx: Context) -> Iterator[Hit]:
     study of allergy (its conditions, keywords or titles say so).
     """
     everything = ctx.clauses_lower("inclusion")
-    present = [h for h in _EXCLUSION_HINTS if h in everything]
+    present = [h for h in _EXCLUSION_HINTS if h in everything]  # (an RE2 word set saves nothing for 11 words)
     if not present:
         return
     clauses = ctx.clauses("inclusion")
@@ -635,6 +637,9 @@ _NUM = r"(\d{1,3}(?:\.\d+)?)"
 _UNIT = r"(?:\s*(years?|yrs?|yr|y\.?o\.?|months?|mos?|weeks?|wks?|days?|hours?|hrs?)\b)?"
 _GE = r"(?:(?:≥|>=|>/=|=>|≧|>)\s*(?:than\s+)?|(?:greater|older|more)\s+than\s+|over\s+|above\s+|at\s+least\s+|minimum\s+(?:of\s+)?)"
 _LE = r"(?:(?:≤|<=|</=|=<|≦|<)\s*(?:than\s+)?|(?:less|younger)\s+than\s+|under\s+|below\s+|up\s+to\s+|maximum\s+(?:of\s+)?)"
+# What a _GE or _LE comparison starts with. Said first as a lookahead (it adds no condition: every
+# comparison starts so), it lets a scan drop a position at once instead of trying every alternative there.
+_COMPARISON_START = r"[≥>=≧≤<≦]|greater|older|more|over|above|at|minimum|less|younger|under|below|up|maximum"
 _SEP = r"\s*(?:-|–|—|~|to|and|through)\s*"
 _OLDER = r"\s*(?:or|and)\s+(?:older|over|above|more|greater|beyond)"
 # The age patterns run on lower-cased text (no IGNORECASE: it is slower).
@@ -643,17 +648,20 @@ _AGE_ANCHOR = re.compile(r"\bage[ds]?\b|\byears?\s+old\b|\byears?\s+of\s+age\b|\
 # of age" ("18 years of age or older", "12 -24 years old"), or "over the age of 21".
 _AGE_FORMS = re.compile(
     rf"""
-    (?P<range>(?P<r_ge>{_GE})?{_NUM}{_UNIT}{_SEP}(?P<r_le>{_LE})?{_NUM}{_UNIT})
+    (?=\d|{_COMPARISON_START})  # every form starts with a number or a comparison
+    (?:(?P<range>(?P<r_ge>{_GE})?{_NUM}{_UNIT}{_SEP}(?P<r_le>{_LE})?{_NUM}{_UNIT})
   | (?P<ge>{_GE}){_NUM}{_UNIT}
   | (?P<le>{_LE}){_NUM}{_UNIT}
   | (?P<older>{_NUM}{_UNIT}(?:\s*of\s+age)?{_OLDER})
-  | (?P<plus>{_NUM}\s*\+)
+  | (?P<plus>{_NUM}\s*\+))
     """,
     re.VERBOSE,
 )
 _AFTER_ANCHOR = re.compile(r"\bage[ds]?\b(?:\s+(?:of|is|was|range|group))?[\s:,(=]*(?:between\s+|from\s+)?")
 _OLD_TAIL = re.compile(r"\s*(?P<unit>years?|yrs?|yr|months?|weeks?|days?|hours?)?\s*(?:of\s+age|old)\b")
-_THE_AGE_OF = re.compile(rf"(?P<cmp>{_GE}|{_LE})(?:the\s+)?ages?\s+(?:of\s+)?{_NUM}{_UNIT}")
+_THE_AGE_OF = re.compile(rf"(?={_COMPARISON_START})(?P<cmp>{_GE}|{_LE})(?:the\s+)?ages?\s+(?:of\s+)?{_NUM}{_UNIT}")
+# What every _THE_AGE_OF match holds: a quick search (it starts with a literal) before the slow scan.
+_AGE_THEN_NUMBER = re.compile(r"ages?\s+(?:of\s+)?\d")
 _GE_START = re.compile(_GE)
 _CONDITIONAL = re.compile(
     r"\b(?:if|for|unless|whose|death|died|relatives?|family|siblings?|parents?|onset|diagnos\w*|before|since|history)\b"
@@ -718,7 +726,7 @@ def _conditional(text: str, start: int) -> bool:
 def _age_bounds(text: str) -> Iterator[tuple[str, float, AgeUnit, bool]]:
     """(side 'min'|'max', value, unit, strict) for each age bound stated in `text`."""
     text = text.lower()
-    for match in _THE_AGE_OF.finditer(text) if "age" in text else ():
+    for match in _THE_AGE_OF.finditer(text) if _AGE_THEN_NUMBER.search(text) else ():
         if not _conditional(text, match.start()):
             side = "min" if _GE_START.match(match["cmp"]) else "max"
             yield side, float(match[2]), _unit(match[3]), _strict(match["cmp"])

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from extract.check.context import Context
 from extract.check.finding import Evidence
 from extract.check.registry import Hit, hit, rule
-from extract.check.text import sentence_around, sentences
+from extract.check.text import WHITESPACE, Screen, sentence_around, sentences
 from extract.model import Intervention
 
 # Numbers are found with one fast scan; the unit (or count noun) is then matched right after each.
@@ -36,12 +36,23 @@ _UNIT_ALIASES = {
     "unit": "units",
 }
 _DIGIT = re.compile(r"\d")
+# Every dose `_doses` reads is a digit, then (after spaces and a range's other end) a unit that no letter,
+# digit, '_', '/' or '²' follows, or a count noun: a text with none holds no dose (about half the texts).
+_DOSE_SCREEN = Screen(
+    rf"\p{{Nd}}(?:{WHITESPACE}*(?:(?:-|–|to){WHITESPACE}*\p{{Nd}}+(?:\.\p{{Nd}}+)?{WHITESPACE}*)?"
+    r"(?:mg/m2|mg/m²|mg/kg|µg/kg|μg/kg|mcg/kg|ug/kg|mg|µg|μg|mcg|ug|ml|iu|units?|cgy|gy|g)"
+    r"(?:/(?:day|d|week|wk|dose))?(?:[^A-Za-z0-9_/²]|$)"
+    rf"|{WHITESPACE}+(?:(?:consecutive|cumulative|total|treatment){WHITESPACE}+)?"
+    r"(?:doses|cycles|fractions|injections|infusions|sessions))"
+)
 
 
 def _doses(text: str) -> dict[str, set[float]]:
     """unit -> the amounts stated with it ('14-14.8 Gy' gives both ends); counts as '#doses' etc."""
     found: dict[str, set[float]] = {}
     text = text.lower()
+    if not _DOSE_SCREEN.could_match(text):
+        return found
     for token in _NUMBER.finditer(text):
         raw = token.group(0)
         stripped = raw.rstrip(".,")

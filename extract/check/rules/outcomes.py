@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from extract.check.context import Context
 from extract.check.registry import Hit, hit, rule
 from extract.check.text import norm
-from extract.model import Outcome
 from extract.model.vocab import Allocation, InterventionModel, StudyType
 
 _RANDOMIZATION = re.compile(r"(?<![-\w])(?<!not\s)randomi[sz](?:ation|ed|e)\b", re.IGNORECASE)
@@ -19,10 +18,14 @@ _BETWEEN_ARMS = re.compile(
 )
 
 
-def _outcomes(ctx: Context) -> Iterator[tuple[str, Outcome]]:
-    for group in ("primary", "secondary", "other"):
-        for index, outcome in enumerate(getattr(ctx.record.outcomes, group)):
-            yield f"outcomes.{group}[{index}]", outcome
+def _short_fields_hold(ctx: Context, part: str, longest: int, words: tuple[str, ...]) -> bool:
+    """Does any outcome's `part` (e.g. time_frame) of at most `longest` characters hold one of `words`
+    (lower case)? One pass per word over them all, so that a rule whose phrases all hold such a word
+    can skip normalising each outcome's text when none does."""
+    short = "\n".join(
+        value for _, outcome in ctx.outcomes if (value := getattr(outcome, part)) and len(value) <= longest
+    ).lower()
+    return any(word in short for word in words)
 
 
 @rule(
@@ -46,7 +49,7 @@ def randomization_in_single_arm(ctx: Context) -> Iterator[Hit]:
     if not (single or non_randomized):
         return
     design = "a single-arm" if single else "a non-randomized"
-    for path, outcome in _outcomes(ctx):
+    for path, outcome in ctx.outcomes:
         for part in ("time_frame", "description"):
             value = getattr(outcome, part) or ""
             lowered = value.lower()
@@ -72,7 +75,7 @@ def missing_time_frame(ctx: Context) -> Iterator[Hit]:
     ClinicalTrials.gov review sends a major comment for it: without a time frame the measure
     cannot be assessed or compared with results.
     """
-    for path, outcome in _outcomes(ctx):
+    for path, outcome in ctx.outcomes:
         if not (outcome.time_frame or "").strip():
             yield hit(f"outcome {outcome.measure!r} has no time frame", ctx.field(f"{path}.measure", outcome.measure))
 
@@ -151,7 +154,7 @@ def vague_measure(ctx: Context) -> Iterator[Hit]:
     grading system, a definition, a count or proportion, an assay): "Quality of life" described as
     "assessed by the EORTC QLQ-C30" is specific where PRS shows it.
     """
-    for path, outcome in _outcomes(ctx):
+    for path, outcome in ctx.outcomes:
         if len(outcome.measure) <= _VAGUE_LONGEST and norm(outcome.measure) in _VAGUE:
             if outcome.description and _SPECIFIED.search(outcome.description):
                 continue
@@ -192,6 +195,9 @@ _UNTIMED_FRAMES = frozenset(
         "continuous",
     )
 )
+_UNTIMED_LONGEST = 60
+# Every untimed phrase holds one of these (tests/test_check_prefilters.py keeps it so).
+UNTIMED_WORDS = ("study", "trial", "treatment", "ongoing", "continuous")
 
 
 @rule(
@@ -208,9 +214,11 @@ def untimed_time_frame(ctx: Context) -> Iterator[Hit]:
     Only time frames that are nothing but such a phrase are reported: any number, date or named
     visit ("Week 12", "an average of 18 months") makes one specific.
     """
-    for path, outcome in _outcomes(ctx):
+    if not _short_fields_hold(ctx, "time_frame", _UNTIMED_LONGEST, UNTIMED_WORDS):
+        return
+    for path, outcome in ctx.outcomes:
         frame = outcome.time_frame
-        if frame and len(frame) <= 60 and norm(frame) in _UNTIMED_FRAMES:
+        if frame and len(frame) <= _UNTIMED_LONGEST and norm(frame) in _UNTIMED_FRAMES:
             yield hit(
                 f"outcome time frame {frame!r} names no time point or duration",
                 ctx.field(f"{path}.time_frame", frame),
