@@ -19,11 +19,14 @@ _LINE = re.compile(r"<<<(.*)>>>", re.S)
 
 
 def fake_answer(body: dict[str, Any]) -> dict[str, Any]:
-    """The answer to one chat request in tools or json_schema mode (the tool's or schema's name is the
-    answer model's)."""
+    """The answer to one chat request in tools or json_schema mode, or llama-cpp-python's json_object form
+    (the tool's or schema's name, or the schema's title, is the answer model's)."""
     if body.get("tools"):
         tool = body["tools"][0]["function"]
         name, schema = tool["name"], tool["parameters"]
+    elif body["response_format"]["type"] == "json_object":  # llama-cpp-python's form: the schema alone
+        schema = body["response_format"]["schema"]
+        name = schema["title"]
     else:
         wanted = body["response_format"]["json_schema"]
         name, schema = wanted["name"], wanted["schema"]

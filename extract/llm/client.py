@@ -48,7 +48,7 @@ from extract.model.provenance import CallStats
 from .cache import CachedAnswer, ResponseCache, cache_key
 from .config import EndpointConfig
 from .local_model import MODEL_FILENAME, MODEL_ID, model_id_for, resolve_model_file, user_cache_dir
-from .modes import EndpointKind, fetch_models, kind_from_models, kind_from_url, mode_name, model_ids
+from .modes import EndpointKind, adapt_request, fetch_models, kind_from_models, kind_from_url, mode_name, model_ids
 from .modes import resolve_mode as resolve_instructor_mode
 from .server import EmbeddedServer, server_log_path
 from .transport import describe, redact, send_with_retries
@@ -314,9 +314,11 @@ class LLM:
                 health(0.0)
 
         async def create(**kwargs: Any) -> Any:
+            request = adapt_request(self._kind, kwargs)
+
             def send() -> Any:
                 tally.requests += 1
-                return client.chat.completions.create(**kwargs)
+                return client.chat.completions.create(**request)
 
             return await send_with_retries(
                 send,

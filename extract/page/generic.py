@@ -88,7 +88,9 @@ class LabelFieldAnswer(BaseModel):
 
 
 async def ask_label(llm: Asker, ledger: Ledger, label: str, sample: str) -> str:
-    answer = await questions.ask(llm, ledger, "label_field", LabelFieldAnswer, 24, label=label, sample=sample[:300])
+    answer = await questions.ask(
+        llm, ledger, "label_field", LabelFieldAnswer, 24, label=label, sample=sample[:300], fields=list(FIELDS)
+    )
     return str(answer.field)
 
 

@@ -10,7 +10,7 @@ import pytest
 from instructor import Mode
 
 from extract.llm import AUTO_MODES, LLM, EndpointConfig, EndpointKind, kind_from_models, kind_from_url, open_llm
-from extract.llm.modes import resolve_mode
+from extract.llm.modes import adapt_request, resolve_mode
 
 from .fake_openai import FakeOpenAI, answer
 from .models import GOOD, MESSAGES, CriterionSide
@@ -72,7 +72,7 @@ def test_md_json_mode_sends_only_a_prompt(fake_openai: FakeOpenAI, llm_config: C
     [
         ("vllm", EndpointKind.VLLM, "tools"),
         ("llamacpp", EndpointKind.LLAMA_CPP, "json_schema"),
-        ("me", EndpointKind.LLAMA_CPP_PYTHON, "tools"),
+        ("me", EndpointKind.LLAMA_CPP_PYTHON, "json_object"),
         ("someone-else", EndpointKind.UNKNOWN, "md_json"),
     ],
 )
@@ -82,15 +82,24 @@ def test_auto_mode_detects_the_server_from_models_owned_by(
     fake_openai.owned_by = owned_by
     body = sent_body(fake_openai, llm_config(mode="auto"))
     assert fake_openai.models_requests == 1  # detection asks once
-    expected = {"tools": "tools", "json_schema": "response_format", "md_json": "messages"}[mode]
-    assert expected in body
+    expected = {
+        "tools": "tools",
+        "json_schema": "response_format",
+        "json_object": "response_format",
+        "md_json": "messages",
+    }
+    assert expected[mode] in body
     if mode == "tools":
         assert body["tool_choice"]["function"]["name"] == "CriterionSide"
     if mode == "json_schema":
         assert body["response_format"]["type"] == "json_schema"
+    if mode == "json_object":  # llama-cpp-python: JSON_SCHEMA, in the form it accepts
+        assert body["response_format"] == {"type": "json_object", "schema": CriterionSide.model_json_schema()}
     if mode == "md_json":
         assert "tools" not in body and "response_format" not in body
-    assert resolve_mode("auto", kind) is resolve_mode(mode, EndpointKind.UNKNOWN)
+    assert resolve_mode("auto", kind) is resolve_mode(
+        "json_schema" if mode == "json_object" else mode, EndpointKind.UNKNOWN
+    )
 
 
 def test_auto_mode_falls_back_when_models_fails(fake_openai: FakeOpenAI, llm_config: Callable[..., Any]):
@@ -110,9 +119,28 @@ def test_ollama_gets_json_schema_and_openai_gets_tools_with_max_completion_token
     assert body["max_completion_tokens"] == 512 and "max_tokens" not in body
 
 
-def test_embedded_kind_uses_tools():
-    assert AUTO_MODES[EndpointKind.EMBEDDED] is Mode.TOOLS
-    assert resolve_mode("auto", EndpointKind.EMBEDDED) is Mode.TOOLS
+def test_embedded_server_gets_the_schema_as_a_grammar_not_in_the_prompt(
+    fake_openai: FakeOpenAI, llm_config: Callable[..., Any]
+):
+    """llama-cpp-python refuses response_format json_schema (HTTP 500) and prints tool schemas into the
+    prompt; the json_object form with a schema is compiled into the same grammar and costs no prompt."""
+    assert resolve_mode("auto", EndpointKind.EMBEDDED) is Mode.JSON_SCHEMA
+    assert AUTO_MODES[EndpointKind.LLAMA_CPP_PYTHON] is Mode.JSON_SCHEMA
+    body = sent_body(fake_openai, llm_config(mode="auto"), kind=EndpointKind.EMBEDDED)
+    assert body["response_format"] == {"type": "json_object", "schema": CriterionSide.model_json_schema()}
+    assert "tools" not in body and "tool_choice" not in body
+    assert body["messages"] == MESSAGES  # nothing added to the prompt
+
+
+def test_json_schema_reaches_other_servers_unchanged():
+    sent = {
+        "messages": MESSAGES,
+        "response_format": {"type": "json_schema", "json_schema": {"name": "A", "schema": {}}},
+    }
+    for kind in (EndpointKind.LLAMA_CPP, EndpointKind.OLLAMA, EndpointKind.VLLM, EndpointKind.OPENAI, None):
+        assert adapt_request(kind, sent) is sent
+    tools = {"messages": MESSAGES, "tools": [], "tool_choice": {"type": "function"}}
+    assert adapt_request(EndpointKind.EMBEDDED, tools) is tools  # --mode tools on the embedded server
 
 
 def test_explicit_mode_overrides_auto_and_skips_detection(fake_openai: FakeOpenAI, llm_config: Callable[..., Any]):

@@ -146,7 +146,7 @@ def test_open_llm_runs_the_embedded_server_for_the_block(monkeypatch: pytest.Mon
     async def run() -> str:
         async with open_llm(embedded_config(tmp_path, api_key="sk-user-key")) as llm:
             assert llm.kind is EndpointKind.EMBEDDED and llm.model_id == "qwen2.5-coder-1.5b-instruct-q4"
-            assert llm.provenance()["mode"] == "tools" and llm.provenance()["base_url"] is None
+            assert llm.provenance()["mode"] == "json_schema" and llm.provenance()["base_url"] is None
             assert llm.config.api_key is None  # the user's key is not sent to our local server
             value, stats = await llm.ask(
                 question="q", messages=[{"role": "user", "content": "hi"}], response_model=Ok, prompt_hash="p"
