@@ -69,8 +69,9 @@ class GenericPolicy:
     # A page of a layout no map knows is asked about its unknown labels only when it has at least this
     # many (an unfamiliar layout); pages of a layout the model has answered for are always asked.
     min_unknown_to_ask: int = 3
-    # Later pages of a layout the model has answered for: at most this many new labels per page (the
-    # rest are listed in `unmapped` and asked on a later page).
+    # Later pages of a layout the model has answered for: at most this many questions per page, the
+    # sectioner's included (its questions on the layout's last page are reserved); label and spelling
+    # questions past it are listed in `unmapped` and asked on a later page.
     max_questions_known_layout: int = 2
     tables: Tables | None = None  # None: the full curated tables
 
@@ -165,13 +166,15 @@ async def extract_generic(
 
     lines, pairs = discover(text, lambda p: field_of(p.label.text) is not None)
     asked = 0
+    budget = policy.max_questions
     if llm is not None:
         inside = _inside_blocks(pairs, field_of)
         candidates = _unknown_candidates(lines, inside, field_of)
         learned = any(e.get("source") == "model" for e in layout.entries.values())
         if not learned and len(candidates) < policy.min_unknown_to_ask:
             candidates = []
-        budget = policy.max_questions_known_layout if learned else policy.max_questions
+        if learned:
+            budget = max(0, policy.max_questions_known_layout - layout.lead_questions)
         for candidate in candidates:
             if asked >= budget:
                 break
@@ -186,7 +189,7 @@ async def extract_generic(
             lines, pairs = discover(text, lambda p: field_of(p.label.text) is not None)
     result = GenericResult(draft=PageDraft(data={}, ledger=ledger), layout=layout)
     builder = _Draft(text, ledger)
-    asked += await _build(builder, pairs, field_of, tables, layout, llm, ledger, result)
+    asked += await _build(builder, pairs, field_of, tables, layout, llm, ledger, result, budget - asked)
     store.save(layout)
     _unmapped_labels(builder, lines, pairs, field_of, tables, layout)
     result.draft = builder.draft
@@ -290,7 +293,9 @@ async def _build(
     llm: Asker | None,
     ledger: Ledger,
     result: GenericResult,
+    allowed: int,
 ) -> int:
+    """Build the draft from the pairs; at most `allowed` spelling questions. The number asked."""
     asked = 0
     text = b.text
     outcomes: dict[str, list[dict[str, Any]]] = {"primary": [], "secondary": [], "other": []}
@@ -313,6 +318,9 @@ async def _build(
                 return ENUMS[field_name](known["value"])
             if llm is None:
                 b.unmapped(path, value.text, str(exc))
+                return None
+            if asked >= allowed:
+                b.unmapped(path, value.text, f"{exc} (past this page's question budget: asked on a later page)")
                 return None
             chosen = await ask_spelling(llm, ledger, field_name, value.text)
             asked += 1

@@ -35,6 +35,10 @@ class LayoutMap:
     entries: dict[str, dict[str, str]] = field(default_factory=dict)  # key -> {field, source, sample}
     spellings: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     pages: int = 0
+    # Questions the seed sectioner asked on this layout's last page (the title line, a conditions
+    # split): it leads on pages whose title has no label and asks them on every page, so a later
+    # page's label and spelling questions get only what is left of that page's budget.
+    lead_questions: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -43,6 +47,7 @@ class LayoutMap:
             "entries": dict(sorted(self.entries.items())),
             "spellings": {k: dict(sorted(v.items())) for k, v in sorted(self.spellings.items())},
             "pages": self.pages,
+            "lead_questions": self.lead_questions,
         }
 
     @classmethod
@@ -53,6 +58,7 @@ class LayoutMap:
             entries={str(k): dict(v) for k, v in data.get("entries", {}).items()},
             spellings={str(k): dict(v) for k, v in data.get("spellings", {}).items()},
             pages=int(data.get("pages", 0)),
+            lead_questions=int(data.get("lead_questions", 0)),
         )
 
 

@@ -21,7 +21,7 @@ from typing import Any
 from extract.page import sectioned
 from extract.page.draft import Ledger, PageDraft
 from extract.page.generic import GenericPolicy, extract_generic
-from extract.page.layouts import LayoutStore, default_dir
+from extract.page.layouts import LayoutMap, LayoutStore, default_dir
 from extract.page.questions import Asker
 
 STRATEGY = "sectioned"
@@ -123,10 +123,20 @@ async def extract_page(text: str, llm: Asker | None, ledger: Ledger | None = Non
     generic = await extract_generic(text, llm, ledger, current_store(), POLICY.get() or GenericPolicy())
     covered = "brief_title" in generic.labelled
     if not covered:
+        before = len(ledger.calls)
         base = await sectioned.extract_page(text, llm, ledger)
+        _remember_lead_questions(generic.layout, len(ledger.calls) - before)
         return merge(base, generic.draft, FILL_WHEN_LEADING)
+    _remember_lead_questions(generic.layout, 0)
     base = await sectioned.extract_page(text, None, ledger)  # no model: the labelled title stands
     return merge(generic.draft, base, None)
+
+
+def _remember_lead_questions(layout: LayoutMap, asked: int) -> None:
+    """The sectioner's questions on this page, reserved from the layout's next page's budget."""
+    if layout.lead_questions != asked:
+        layout.lead_questions = asked
+        current_store().save(layout)
 
 
 __all__ = ["LAYOUT_STORE", "POLICY", "QUESTIONS", "STRATEGY", "extract_page", "merge"]

@@ -369,3 +369,36 @@ def test_a_later_page_of_a_learned_layout_asks_at_most_two_new_labels() -> None:
     assert asker.count("label_field") - first == 2
     unasked = {u["value"] for u in later.draft.unmapped if u["path"] == "(label)"}
     assert {"Local field number 3", "Local field number 4"} <= unasked  # listed, asked on a later page
+
+
+def test_a_later_page_leaves_room_for_the_questions_its_layouts_sectioner_asks() -> None:
+    """A layout whose title has no label: the sectioner asks for the title line on every page, so a
+    later page's label and spelling questions get only what is left of its two."""
+    tables = load_tables(exclude="anzctr")
+    store, asker = LayoutStore(None), FakeAsker()
+    run(extract_generic(ANZ_PAGE, asker, Ledger(), store, GenericPolicy(tables=tables)))
+    [layout] = store.maps.values()
+    layout.lead_questions = 1  # what strategy.extract_page records after the sectioner asked on that page
+    first = asker.count("label_field")
+    extra = "".join(f"Local field number {n}  value {n}\n" for n in range(1, 5))
+    later = run(extract_generic(ANZ_PAGE + extra, asker, Ledger(), store, GenericPolicy(tables=tables)))
+    assert asker.count("label_field") - first == 1
+    unasked = {u["value"] for u in later.draft.unmapped if u["path"] == "(label)"}
+    assert {"Local field number 2", "Local field number 3", "Local field number 4"} <= unasked
+
+
+def test_strategy_records_the_sectioners_questions_on_the_layout() -> None:
+    from extract.page.strategy import LAYOUT_STORE, POLICY
+
+    store = LayoutStore(None)
+    tokens = LAYOUT_STORE.set(store), POLICY.set(GenericPolicy(tables=load_tables(exclude="anzctr")))
+    try:
+        asker = FakeAsker()
+        page = "Skip to content\nA Study of Aspirin for Pain\n" + ANZ_PAGE.split("\n", 2)[2]  # title without label
+        run(extract_page(page, asker, Ledger()))
+    finally:
+        LAYOUT_STORE.reset(tokens[0])
+        POLICY.reset(tokens[1])
+    assert asker.count("title_line") == 1
+    [layout] = store.maps.values()
+    assert layout.lead_questions == 1
