@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from extract.model import Span
+from extract.model import Span, parse_age
 from extract.model.paths import find, put
 from extract.model.text_fields import text_fields
 from extract.normalize import month_number
@@ -184,7 +184,6 @@ def ground(data: dict[str, Any], spans: dict[str, Span], text: str) -> Grounded:
 
 
 _ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-_AGE = re.compile(r"^(\d+(?:\.\d+)?) (?:Years|Months|Weeks|Days|Hours|Minutes)$")
 _WORD = re.compile(r"[A-Za-z]+")
 
 
@@ -212,11 +211,11 @@ def shows(value: Any, shown: str) -> bool:
     date = _ISO_DATE.match(value)
     if date:
         return _shows_date(shown, int(date[1]), int(date[2]) if date[2] else None, int(date[3]) if date[3] else None)
-    age = _AGE.match(value)
-    if age:
-        number = age[1].split(".")[0]
-        return re.search(rf"(?<!\d){number}(?:\.0+)?(?!\d)", shown) is not None
-    return True
+    try:
+        age = parse_age(value)
+    except ValueError:
+        return True  # an enum value
+    return re.search(rf"(?<!\d){re.escape(str(age['value']))}(?:\.0+)?(?!\d)", shown) is not None
 
 
 def _shows_date(shown: str, year: int, month: int | None, day: int | None) -> bool:

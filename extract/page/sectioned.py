@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import re
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from extract.errors import MappingError
 from extract.model import Span, paths
@@ -33,6 +34,7 @@ from extract.normalize import to_bool, to_enum, to_masking, to_partial_date, to_
 from extract.page import questions
 from extract.page.draft import Ledger, PageDraft
 from extract.page.questions import Asker
+from extract.page.values import parse_age, parse_age_range
 from extract.section.criteria import split_criteria
 from extract.section.groups import ArmBlock, InterventionBlock
 from extract.section.labels import Field
@@ -40,13 +42,7 @@ from extract.section.lines import Located
 from extract.section.page import PageSections, section_page
 
 STRATEGY = "sectioned"
-_AGE = re.compile(r"(\d+(?:\.\d+)?)\s*(Years?|Months?|Weeks?|Days?|Hours?|Minutes?)\b", re.I)
-_AGE_RANGE = re.compile(
-    r"^(?:(?P<min>\d+(?:\.\d+)?\s*\w+)\s*(?:to|-|–)\s*(?P<max>\d+(?:\.\d+)?\s*\w+)|"
-    r"(?P<min_only>\d+(?:\.\d+)?\s*\w+)\s+(?:and|or)\s+(?:older|over|above)|"
-    r"(?:up\s+to|under)\s+(?P<max_only>\d+(?:\.\d+)?\s*\w+))",
-    re.I,
-)
+E = TypeVar("E", bound=StrEnum)
 
 
 class _Builder:
@@ -229,13 +225,18 @@ def _norm_name(name: str) -> str:
     return " ".join(name.lower().split())
 
 
+def _stated(b: _Builder, enum: type[E], text: str, path: str) -> E | None:
+    """A type the page states, in the vocabulary; a spelling it lacks is listed in `unmapped`, not asked."""
+    try:
+        return to_enum(enum, text, path)
+    except MappingError as exc:
+        b.draft.unmapped.append({"path": path, "value": text, "reason": str(exc)})
+        return None
+
+
 async def _arm_type(b: _Builder, llm: Asker | None, ledger: Ledger, arm: ArmBlock) -> ArmType | None:
     if arm.type_text:
-        try:
-            return to_enum(ArmType, arm.type_text, "arms.type")
-        except MappingError as exc:
-            b.draft.unmapped.append({"path": "arms.type", "value": arm.type_text, "reason": str(exc)})
-            return None
+        return _stated(b, ArmType, arm.type_text, "arms.type")
     if llm is None:
         return None
     description = " ".join(d.text for d in arm.description)
@@ -246,11 +247,7 @@ async def _intervention_type(
     b: _Builder, llm: Asker | None, ledger: Ledger, block: InterventionBlock
 ) -> InterventionType | None:
     if block.type_text:
-        try:
-            return to_enum(InterventionType, block.type_text, "interventions.type")
-        except MappingError as exc:
-            b.draft.unmapped.append({"path": "interventions.type", "value": block.type_text, "reason": str(exc)})
-            return None
+        return _stated(b, InterventionType, block.type_text, "interventions.type")
     if llm is None:
         return None
     description = " ".join(d.text for d in block.description)
@@ -372,19 +369,16 @@ def _eligibility(b: _Builder) -> None:
     for key in ("minimum_age", "maximum_age"):
         found = b.field(key)
         if found is not None:
-            age = _AGE.search(found.value.text)
-            if age:
-                elig[key] = f"{age[1]} {age[2]}"
-                b.draft.spans[f"eligibility.{key}"] = found.value.span
+            with contextlib.suppress(MappingError):
+                age = parse_age(found.value.text)
+                if age is not None:
+                    elig[key] = age
+                    b.draft.spans[f"eligibility.{key}"] = found.value.span
     age_range = b.field("age_range")
     if age_range is not None and "minimum_age" not in elig and "maximum_age" not in elig:
-        match = _AGE_RANGE.search(age_range.value.text)
-        if match:
-            low, high = match["min"] or match["min_only"], match["max"] or match["max_only"]
-            if low and _AGE.fullmatch(low.strip()):
-                elig["minimum_age"] = " ".join(low.split())
-            if high and _AGE.fullmatch(high.strip()):
-                elig["maximum_age"] = " ".join(high.split())
+        with contextlib.suppress(MappingError):
+            low, high = parse_age_range(age_range.value.text)
+            elig.update({k: v for k, v in (("minimum_age", low), ("maximum_age", high)) if v is not None})
             b.draft.spans["eligibility.age_range"] = age_range.value.span
     for key, path, convert in (
         ("sex", "eligibility.sex", lambda v: to_enum(Sex, v, "eligibility.sex")),
