@@ -5,11 +5,13 @@
 # Why not a plain `pip install -e '.[local]'`: llama-cpp-python ships as source only, and its default
 # build is native (-march=native, plus llama.cpp's AMX path on CPUs that report AMX). Machines of this
 # kind differ in CPU, and that AMX path crashed (a general protection fault on the first completion)
-# on some. So we build it once, portable (GGML_NATIVE=OFF: ggml's AVX2/FMA/F16C/BMI2 variant, no
-# AVX-512, no AMX), into a wheelhouse named by version and build flags, and install that wheel by path.
-# pip's own wheel cache is keyed by the source URL only, not by build flags (pypa/pip#11164), so it
-# may hold a native build from an earlier plain install; installing our wheel by path, with
-# --force-reinstall when another build is in the venv, keeps that one from coming back.
+# on some. So we build it once with GGML_NATIVE=OFF and each of ggml's instruction-set options (AVX2,
+# AVX-512, VNNI, ...) switched on exactly when this CPU lists it, AMX never
+# (scripts/llama_build_flags.py), into a wheelhouse named by version and those flags, and install that
+# wheel by path: a machine with other instructions gets its own build. pip's own wheel cache is keyed by
+# the source URL only, not by build flags (pypa/pip#11164), so it may hold a native build from an
+# earlier plain install; installing our wheel by path, with --force-reinstall when another build is in
+# the venv, keeps that one from coming back.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,12 +26,12 @@ extras = tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-depende
 print(next(re.search(r"==(\S+)", d).group(1) for d in extras if d.startswith("llama-cpp-python")))
 PY
 )
-    flags="-DGGML_NATIVE=OFF"
+    flags=$(python3 scripts/llama_build_flags.py)
     key=$(printf '%s\n%s\n' "$version" "$flags" | sha256sum | cut -c1-12)
-    house="${XDG_CACHE_HOME:-$HOME/.cache}/trialqa/wheels/llama-cpp-python-$version-portable-$key"
+    house="${XDG_CACHE_HOME:-$HOME/.cache}/trialqa/wheels/llama-cpp-python-$version-cpu-$key"
     wheel=$(ls "$house"/llama_cpp_python-*.whl 2>/dev/null | head -n 1 || true)
     if [[ -z "$wheel" ]]; then
-        echo "trialqa: building llama-cpp-python $version, portable ($flags); once, about 5-10 minutes on 2 cores" >&2
+        echo "trialqa: building llama-cpp-python $version for this CPU ($flags); once, about 10 minutes on 2 cores" >&2
         rm -rf "$house.partial" && mkdir -p "$house.partial"
         CMAKE_ARGS="$flags" .venv/bin/python -m pip wheel --quiet --no-deps --no-cache-dir \
             "llama-cpp-python==$version" -w "$house.partial"

@@ -140,7 +140,12 @@ def describe_exit(returncode: int) -> str:
             name = signal.Signals(-returncode).name
         except ValueError:
             name = f"signal {-returncode}"
-        return f"killed by {name} (signal {-returncode})"
+        said = f"killed by {name} (signal {-returncode})"
+        if -returncode == signal.SIGILL:
+            # install.sh builds llama.cpp for the instructions of the CPU it runs on; a .venv or
+            # wheelhouse carried to a CPU without them stops here, on its first such instruction
+            said += f": llama.cpp was built for a CPU with instructions this one lacks; `{INSTALL_HINT}` rebuilds it"
+        return said
     return f"exited with code {returncode}"
 
 

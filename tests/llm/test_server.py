@@ -307,3 +307,17 @@ def test_a_server_that_dies_mid_run_gets_no_more_requests(monkeypatch: pytest.Mo
             return time.monotonic() - started
 
     assert asyncio.run(run()) < 1.0
+
+
+def test_a_build_for_another_cpu_says_to_rebuild(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """A llama.cpp build carried to a CPU without its instructions dies of SIGILL while loading: the
+    error says so and names the command that rebuilds it for this CPU."""
+    use_command(
+        monkeypatch, lambda port: [sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGILL)"]
+    )
+    server = EmbeddedServer(tmp_path / "m.gguf", tmp_path / "server.log", ServerSettings(ready_timeout_s=30))
+    with pytest.raises(ModelSetupError) as caught:
+        server.start()
+    message = str(caught.value)
+    assert "SIGILL" in message and "instructions this one lacks" in message and "scripts/install.sh" in message
+    assert not server.running
