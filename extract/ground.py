@@ -10,13 +10,18 @@ silently.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from extract.errors import MappingError
 from extract.model import Span, parse_age
 from extract.model.paths import find, put
 from extract.model.text_fields import text_fields
 from extract.normalize import month_number
+
+# Reads a coded value from the text at its span ("Completed" -> COMPLETED); MappingError when it cannot.
+Reader = Callable[[str], Any]
 
 
 @dataclass(frozen=True)
@@ -121,11 +126,16 @@ class Grounded:
     ungrounded: list[dict[str, Any]]
 
 
-def ground(data: dict[str, Any], spans: dict[str, Span], text: str) -> Grounded:
+def ground(
+    data: dict[str, Any], spans: dict[str, Span], text: str, readers: Mapping[str, Reader] | None = None
+) -> Grounded:
     """Check every free-text value of `data` against `text`; return kept data, spans, removals.
 
     Removals are listed record-level values first, then item lists, then values inside objects
-    ("sponsor.lead"), then criteria."""
+    ("sponsor.lead"), then criteria, then coded values. A coded value with a reader in `readers` (by
+    its draft path) is kept only if reading its span's text again gives it (`reads_as`); one without
+    is checked with `shows`."""
+    readers = readers or {}
     finder = Grounder(text)
     out_spans: dict[str, Span] = {}
     removed: list[dict[str, Any]] = []
@@ -159,7 +169,7 @@ def ground(data: dict[str, Any], spans: dict[str, Span], text: str) -> Grounded:
         if "." not in path:
             check_strings(path)
     for item_list in _ITEM_LISTS:
-        _ground_items(data, item_list, spans, finder, out_spans, removed)
+        _ground_items(data, item_list, spans, finder, out_spans, removed, readers)
     for path in _SCALARS:
         if "." in path:
             check_scalar(path)
@@ -174,10 +184,9 @@ def ground(data: dict[str, Any], spans: dict[str, Span], text: str) -> Grounded:
         value = find(data, path)
         if value is None or value == []:
             continue
-        shown = text[span.start : span.end] if 0 <= span.start < span.end <= len(text) else ""
-        if not shows(value, shown):
+        if not reads_as(value, _shown(text, span), readers.get(path)):
             put(data, path, [] if isinstance(value, list) else None)
-            removed.append({"path": path, "value": value, "reason": f"its span does not show it: {shown[:80]!r}"})
+            removed.append(_not_shown(path, value, text, span))
             continue
         out_spans[path] = span
     return Grounded(data=data, spans=dict(sorted(out_spans.items())), ungrounded=removed)
@@ -185,6 +194,28 @@ def ground(data: dict[str, Any], spans: dict[str, Span], text: str) -> Grounded:
 
 _ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _WORD = re.compile(r"[A-Za-z]+")
+
+
+def reads_as(value: Any, shown: str, reader: Reader | None) -> bool:
+    """Whether `shown`, the text at a coded value's span, gives `value`: read again by the reader that
+    read it (an alias table, the layout map's recorded answer, a date parser), or, without one, `shows`.
+
+    Bad: a status read through the alias table whose span sits on another field's words still passes
+    as evidence because the text is not blank::
+
+        overall_status = "COMPLETED"   span text "Recruiting"
+
+    Checked instead: `reader("Recruiting")` gives RECRUITING, not COMPLETED, so the value is removed.
+    """
+    if reader is None:
+        return shows(value, shown)
+    if not shown.strip():
+        return False
+    try:
+        again = reader(shown)
+    except (MappingError, ValueError, KeyError):
+        return False
+    return bool(again == value)
 
 
 def shows(value: Any, shown: str) -> bool:
@@ -243,6 +274,7 @@ def _ground_items(
     finder: Grounder,
     out_spans: dict[str, Span],
     removed: list[dict[str, Any]],
+    readers: Mapping[str, Reader],
 ) -> None:
     items = find(data, item_list.path)
     if not items:
@@ -283,8 +315,57 @@ def _ground_items(
                     kept_names.append(value)
             if nested in item:
                 item[nested] = kept_names
+        _ground_coded_fields(item, item_list, old_path, new_path, spans, finder.text, out_spans, removed, readers)
         kept_items.append(item)
     put(data, item_list.path, kept_items)
+
+
+def _ground_coded_fields(
+    item: dict[str, Any],
+    item_list: _ItemList,
+    old_path: str,
+    new_path: str,
+    spans: dict[str, Span],
+    text: str,
+    out_spans: dict[str, Span],
+    removed: list[dict[str, Any]],
+    readers: Mapping[str, Reader],
+) -> None:
+    """An item's coded values (an arm's type, an intervention's arm labels): each span the strategy gave
+    is checked to show its value (`shows`) and moves with the item when items are renumbered."""
+    for name, value in item.items():
+        if name == item_list.key or name in item_list.texts or name in item_list.lists or value in (None, []):
+            continue
+        if isinstance(value, list):
+            kept = []
+            for index, element in enumerate(value):
+                path = f"{old_path}.{name}[{index}]"
+                span = spans.get(path)
+                if span is not None and not reads_as(element, _shown(text, span), readers.get(path)):
+                    removed.append(_not_shown(f"{old_path}.{name}[{index}]", element, text, span))
+                    continue
+                if span is not None:
+                    out_spans[f"{new_path}.{name}[{len(kept)}]"] = span
+                kept.append(element)
+            item[name] = kept
+            continue
+        span = spans.get(f"{old_path}.{name}")
+        if span is None:
+            continue
+        if reads_as(value, _shown(text, span), readers.get(f"{old_path}.{name}")):
+            out_spans[f"{new_path}.{name}"] = span
+        else:
+            removed.append(_not_shown(f"{old_path}.{name}", value, text, span))
+            item[name] = None
+
+
+def _shown(text: str, span: Span) -> str:
+    """The source text at `span` ("" for a span outside the text)."""
+    return text[span.start : span.end] if 0 <= span.start < span.end <= len(text) else ""
+
+
+def _not_shown(path: str, value: Any, text: str, span: Span) -> dict[str, Any]:
+    return {"path": path, "value": value, "reason": f"its span does not show it: {_shown(text, span)[:80]!r}"}
 
 
 def _ground_criteria(data: dict[str, Any], finder: Grounder, removed: list[dict[str, Any]]) -> None:

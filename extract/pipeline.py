@@ -118,7 +118,7 @@ class PageExtractor:
         except errors.TrialQAError as exc:
             self._account(provenance, ledger, started)
             return ExtractionRow.failed(source, exc, provenance)
-        grounded = ground(draft.data, draft.spans, text)
+        grounded = ground(draft.data, draft.spans, text, draft.readers)
         self._account(provenance, ledger, started)
         provenance.set(span_base=SPAN_BASE_SOURCE, ungrounded=grounded.ungrounded, unmapped=draft.unmapped)
         try:

@@ -3,6 +3,7 @@ cost of every model question it asked (kept whether the record ends ok or not)."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,3 +34,7 @@ class PageDraft:
     spans: dict[str, Span] = field(default_factory=dict)
     unmapped: list[dict[str, str]] = field(default_factory=list)
     ledger: Ledger = field(default_factory=Ledger)
+    # path -> how a coded value was read from its span's text (an alias table, a recorded answer in the
+    # layout map, a date or design-prose reader): grounding reads the span again with it and keeps the
+    # value only if the same value comes out. Values read by a model's judgement of a passage have none.
+    readers: dict[str, Callable[[str], Any]] = field(default_factory=dict)

@@ -12,6 +12,7 @@ Invariant: every value put into the draft carries the span of the page text it w
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -119,6 +120,11 @@ class _Draft:
         if where is not None:
             self.draft.spans[path] = where if isinstance(where, Span) else where.span
 
+    def read(self, path: str, value: Any, where: Located | Span, reader: Callable[[str], Any]) -> None:
+        """`put` a coded value with the reader that read it from the text at `where` (grounding reads it again)."""
+        self.put(path, value, where)
+        self.draft.readers[path] = reader
+
     def has(self, path: str) -> bool:
         node: Any = self.draft.data
         for part in path.split("."):
@@ -129,6 +135,33 @@ class _Draft:
 
     def unmapped(self, path: str, value: str, reason: str) -> None:
         self.draft.unmapped.append({"path": path, "value": value, "reason": reason})
+
+
+def _label_kind(label: str) -> str | None:
+    """ "Actual Study Start Date" -> ACTUAL: a date's or count's type, which its label states."""
+    return label_key(label).kind
+
+
+def _randomised(answer: str) -> str:
+    """ "Randomised: Yes" -> RANDOMIZED, "No" -> NON_RANDOMIZED."""
+    return {"yes": "RANDOMIZED", "no": "NON_RANDOMIZED"}[answer.strip().lower()]
+
+
+def _masking(text: str) -> Any:
+    return to_masking(text)[0]
+
+
+def _masked_roles(text: str) -> list[Any]:
+    return to_masking(text)[1]
+
+
+def _healthy_volunteers(text: str) -> bool | None:
+    return to_bool(text, "eligibility.healthy_volunteers")
+
+
+def _prose_reader(key: str) -> Callable[[str], Any]:
+    """Reads design field `key` from the words of a design sentence that state it ("double-blind")."""
+    return lambda words: parse_design_prose(words)[key][0]
 
 
 def _joined(parts: list[Located], text: str) -> tuple[str, Span] | None:
@@ -304,7 +337,29 @@ async def _build(
     interventions: list[dict[str, Any]] = []
     numbered_types: dict[int, Located] = {}
 
+    def enum_reader(field_name: str) -> Callable[[str], Any]:
+        """Reads a spelling as `enum_value` did: the alias tables, else the layout map's recorded answer."""
+
+        def read(spelling: str) -> Any:
+            try:
+                return parse_enum(field_name, spelling, tables)
+            except MappingError:
+                known = layout.spellings.get(field_name, {}).get(spelling_key(spelling))
+                if known is None or known["value"] is None:
+                    raise
+                return ENUMS[field_name](known["value"])
+
+        return read
+
     async def enum_value(field_name: str, path: str, value: Located) -> Any:
+        """`value`'s spelling read as a standard value (tables, layout map, one question); its reader is
+        recorded for grounding whenever a value comes out."""
+        found = await spelled(field_name, path, value)
+        if found is not None:
+            b.draft.readers[path] = enum_reader(field_name)
+        return found
+
+    async def spelled(field_name: str, path: str, value: Located) -> Any:
         nonlocal asked
         try:
             return parse_enum(field_name, value.text, tables)
@@ -372,10 +427,13 @@ async def _build(
                 b.unmapped(name, first.text, str(exc))
                 continue
             if name == "last_update_date":
-                b.put(name, date, first)
+                b.read(name, date, first, parse_date)
             else:
-                b.put(f"{name}.date", date, first)
-                b.put(f"{name}.type", lk.kind, pair.label if lk.kind else None)  # "Actual ..." is in the label
+                b.read(f"{name}.date", date, first, parse_date)
+                if lk.kind:  # "Actual ..." is in the label
+                    b.read(f"{name}.type", lk.kind, pair.label, _label_kind)
+                else:
+                    b.put(f"{name}.type", None, None)
             result.labelled.add(name)
         elif name == "enrollment" and first is not None and not b.has("enrollment.count"):
             try:
@@ -385,34 +443,42 @@ async def _build(
                 continue
             m = re.search(r"\d[\d,]*", first.text)
             assert m is not None
-            b.put("enrollment.count", count, Located(m.group(0), first.start + m.start(), first.start + m.end()))
-            b.put("enrollment.type", lk.kind, pair.label if lk.kind else None)
+            b.read(
+                "enrollment.count",
+                count,
+                Located(m.group(0), first.start + m.start(), first.start + m.end()),
+                parse_count,
+            )
+            if lk.kind:
+                b.read("enrollment.type", lk.kind, pair.label, _label_kind)
+            else:
+                b.put("enrollment.type", None, None)
             result.labelled.add(name)
         elif name == "phases" and first is not None and not b.has("phases"):
             try:
-                b.put("phases", parse_phases(first.text), first)
+                b.read("phases", parse_phases(first.text), first, parse_phases)
                 result.labelled.add(name)
             except MappingError as exc:
                 b.unmapped("phases", first.text, str(exc))
         elif name == "allocation" and first is not None and re.fullmatch(r"(?i)yes|no", first.text.strip()):
             if "randomi" in lk.key and not b.has("design.allocation"):
-                b.put(
-                    "design.allocation",
-                    "RANDOMIZED" if first.text.strip().lower() == "yes" else "NON_RANDOMIZED",
-                    first,
-                )
+                b.read("design.allocation", _randomised(first.text), first, _randomised)
                 result.labelled.add(name)
         elif name == "masking" and first is not None and not b.has("design.masking"):
             try:
                 if spelling_key(first.text) in tables.values.get("masking", {}):
                     raise MappingError("alias")
                 masking, roles = to_masking(first.text)
+                b.draft.readers["design.masking"] = _masking
             except MappingError:
-                masking = await enum_value("masking", "design.masking", first)
+                masking = await enum_value("masking", "design.masking", first)  # records its own reader
                 roles = []
             if masking is not None:
                 b.put("design.masking", masking, first)
-                b.put("design.who_masked", roles, first if roles else None)
+                if roles:
+                    b.read("design.who_masked", roles, first, _masked_roles)
+                else:
+                    b.put("design.who_masked", roles, None)
                 result.labelled.add(name)
         elif name in ENUMS and name != "intervention_type" and first is not None:
             path = {
@@ -431,7 +497,7 @@ async def _build(
             for key, (value, start, end) in parse_design_prose(first.text).items():
                 path = f"design.{key}"
                 if not b.has(path):
-                    b.put(path, value, Span(start=first.start + start, end=first.start + end))
+                    b.read(path, value, Span(start=first.start + start, end=first.start + end), _prose_reader(key))
                     result.labelled.add(key)
         elif name in ("minimum_age", "maximum_age") and first is not None:
             path = f"eligibility.{name}"
@@ -443,7 +509,7 @@ async def _build(
                 b.unmapped(path, first.text, str(exc))
                 continue
             if age is not None:
-                b.put(path, age, first)
+                b.read(path, age, first, parse_age)
                 result.labelled.add(name)
         elif name == "age_range" and first is not None:
             try:
@@ -451,9 +517,9 @@ async def _build(
             except MappingError as exc:
                 b.unmapped("eligibility.age_range", first.text, str(exc))
                 continue
-            for key, age in (("minimum_age", low), ("maximum_age", high)):
+            for position, (key, age) in enumerate((("minimum_age", low), ("maximum_age", high))):
                 if age is not None and not b.has(f"eligibility.{key}"):
-                    b.put(f"eligibility.{key}", age, first)
+                    b.read(f"eligibility.{key}", age, first, lambda t, at=position: parse_age_range(t)[at])
             result.labelled.add(name)
         elif name == "healthy_volunteers" and first is not None and not b.has("eligibility.healthy_volunteers"):
             try:
@@ -462,7 +528,7 @@ async def _build(
                 b.unmapped("eligibility.healthy_volunteers", first.text, str(exc))
                 continue
             if flag is not None:
-                b.put("eligibility.healthy_volunteers", flag, first)
+                b.read("eligibility.healthy_volunteers", flag, first, _healthy_volunteers)
                 result.labelled.add(name)
         elif name in ("conditions", "keywords", "collaborators") and values:
             path = "sponsor.collaborators" if name == "collaborators" else name
@@ -619,6 +685,8 @@ async def _put_interventions(b: _Draft, items: list[dict[str, Any]], enum_value:
         name: Located = item["name"]
         data.append({"type": itype, "name": name.text, "other_names": [], "arm_labels": []})
         b.draft.spans[f"interventions[{n}].name"] = name.span
+        if itype is not None:
+            b.draft.spans[f"interventions[{n}].type"] = type_text.span
     b.put("interventions", data, None)
     result.labelled.add("interventions")
 

@@ -50,11 +50,14 @@ class _Builder:
         self.sections = sections
         self.draft = PageDraft(data={}, ledger=ledger)
 
-    def put(self, path: str, value: Any, where: Located | None = None) -> None:
-        """Set data at a field path ("design.masking"); remember the source span."""
+    def put(self, path: str, value: Any, where: Located | None = None, reader: Any = None) -> None:
+        """Set data at a field path ("design.masking"); remember the source span, and for a coded value the
+        reader that read it from the span's text (grounding reads it again)."""
         paths.put(self.draft.data, path, value)
         if where is not None:
             self.draft.spans[path] = where.span
+            if reader is not None:
+                self.draft.readers[path] = reader
 
     def field(self, key: str) -> Field | None:
         return self.sections.fields.get(key)
@@ -70,7 +73,7 @@ class _Builder:
             self.draft.unmapped.append({"path": path, "value": found.value.text, "reason": str(exc)})
             return None
         if value is not None and value != []:
-            self.put(path, value, found.value)
+            self.put(path, value, found.value, convert)
         return value
 
 
@@ -106,16 +109,16 @@ async def extract_page(text: str, llm: Asker | None, ledger: Ledger | None = Non
     b.mapped("acronym", "acronym", lambda v: v.strip())
     status = b.mapped("overall_status", "overall_status", lambda v: to_enum(OverallStatus, v, "overall_status"))
     if status is None and sections.bare_status is not None:
-        b.put(
-            "overall_status", to_enum(OverallStatus, sections.bare_status.text, "overall_status"), sections.bare_status
-        )
+        read_status = lambda v: to_enum(OverallStatus, v, "overall_status")  # noqa: E731
+        b.put("overall_status", read_status(sections.bare_status.text), sections.bare_status, read_status)
     b.mapped("why_stopped", "why_stopped", lambda v: v.strip())
     b.mapped("last_update_date", "last_update_date", lambda v: to_partial_date(v, "last_update_date"))
     for key in ("start_date", "primary_completion_date", "completion_date"):
         found = b.field(key)
         date = b.mapped(key, f"{key}.date", lambda v, k=key: to_partial_date(v, k))
         if date is not None and found is not None:
-            b.put(f"{key}.type", _prefix_type(found.label.text))
+            kind = _prefix_type(found.label.text)
+            b.put(f"{key}.type", kind, found.label if kind else None, _prefix_type)  # "Actual Study Start Date"
     b.mapped("study_type", "study_type", lambda v: to_enum(StudyType, re.sub(r"\(.*?\)", "", v), "study_type"))
     b.mapped("phase", "phases", to_phases)
     _enrollment(b)
@@ -135,8 +138,8 @@ async def extract_page(text: str, llm: Asker | None, ledger: Ledger | None = Non
         except MappingError as exc:
             b.draft.unmapped.append({"path": "design.masking", "value": masking_field.value.text, "reason": str(exc)})
         else:
-            b.put("design.masking", masking, masking_field.value)
-            b.put("design.who_masked", roles)
+            b.put("design.masking", masking, masking_field.value, lambda v: to_masking(v)[0])
+            b.put("design.who_masked", roles, masking_field.value if roles else None, lambda v: to_masking(v)[1])
     await _conditions(b, llm, ledger)
     _keywords(b)
     for key, part in (
@@ -176,9 +179,9 @@ def _enrollment(b: _Builder) -> None:
         b.draft.unmapped.append({"path": "enrollment.count", "value": found.value.text, "reason": "no number"})
         return
     where = Located(match.group(0), found.value.start + match.start(), found.value.start + match.end())
-    b.put("enrollment.count", int(match.group(0).replace(",", "")), where)
+    b.put("enrollment.count", int(match.group(0).replace(",", "")), where, lambda v: int(v.replace(",", "")))
     kind = _prefix_type(found.label.text)
-    b.put("enrollment.type", EnrollmentType(kind) if kind else None)
+    b.put("enrollment.type", EnrollmentType(kind) if kind else None, found.label if kind else None, _prefix_type)
 
 
 async def _conditions(b: _Builder, llm: Asker | None, ledger: Ledger) -> None:
@@ -254,42 +257,63 @@ async def _intervention_type(
     return await questions.intervention_type(llm, ledger, block.name.text, description)
 
 
+def _intervention_type_of(text: str) -> InterventionType:
+    return to_enum(InterventionType, text, "interventions.type")
+
+
+def _type_span(block: ArmBlock | InterventionBlock, anchor: Located, judged: bool) -> Span | None:
+    """Where a block's type was read: the stated type's words, or (a type the model judged) the block's
+    label or name through its description, the text it was shown."""
+    if not judged:
+        return block.type_at.span if block.type_at is not None else None
+    end = block.description[-1].end if block.description else anchor.end
+    return Span(start=anchor.start, end=max(end, anchor.end))
+
+
 async def _groups(b: _Builder, llm: Asker | None, ledger: Ledger) -> None:
     """Arms with their interventions; interventions merged by name across the page's sections."""
     text = b.sections.text
     merged: dict[str, dict[str, Any]] = {}
     order: list[str] = []
 
-    async def register(block: InterventionBlock, arm_label: str | None) -> dict[str, Any]:
+    async def register(block: InterventionBlock, arm_label: Located | None) -> dict[str, Any]:
         key = _norm_name(block.name.text)
         if key not in merged:
+            itype = await _intervention_type(b, llm, ledger, block)
             merged[key] = {
                 "name": block.name,
-                "type": await _intervention_type(b, llm, ledger, block),
+                "type": itype,
+                "type_span": _type_span(block, block.name, judged=not block.type_text) if itype else None,
+                "stated": bool(block.type_text),
                 "description": block.description,
                 "other_names": block.other_names,
                 "arm_labels": [],
+                "arm_spans": [],
             }
             order.append(key)
         entry = merged[key]
         if not entry["description"] and block.description:
             entry["description"] = block.description
-        if arm_label is not None and arm_label not in entry["arm_labels"]:
-            entry["arm_labels"].append(arm_label)
+        if arm_label is not None and arm_label.text not in entry["arm_labels"]:
+            entry["arm_labels"].append(arm_label.text)
+            entry["arm_spans"].append(arm_label.span)
         return entry
 
     arms_data = []
     for arm_index, arm in enumerate(b.sections.arms):
         names = []
         for block in arm.interventions:
-            entry = await register(block, arm.label.text)
+            entry = await register(block, arm.label)
+            b.draft.spans[f"arms[{arm_index}].intervention_names[{len(names)}]"] = block.name.span
             names.append(f"{_type_title(entry['type'])}: {entry['name'].text}")
-        arm_data: dict[str, Any] = {
-            "label": arm.label.text,
-            "type": await _arm_type(b, llm, ledger, arm),
-            "intervention_names": names,
-        }
+        arm_type = await _arm_type(b, llm, ledger, arm)
+        arm_data: dict[str, Any] = {"label": arm.label.text, "type": arm_type, "intervention_names": names}
         b.draft.spans[f"arms[{arm_index}].label"] = arm.label.span
+        type_span = _type_span(arm, arm.label, judged=not arm.type_text) if arm_type else None
+        if type_span is not None:
+            b.draft.spans[f"arms[{arm_index}].type"] = type_span
+            if arm.type_text:  # stated, not judged: read again as _stated read it
+                b.draft.readers[f"arms[{arm_index}].type"] = lambda v: to_enum(ArmType, v, "arms.type")
         joined = _joined(arm.description, text)
         if joined:
             arm_data["description"] = joined[0]
@@ -311,6 +335,12 @@ async def _groups(b: _Builder, llm: Asker | None, ledger: Ledger) -> None:
             "arm_labels": entry["arm_labels"],
         }
         b.draft.spans[f"interventions[{index}].name"] = entry["name"].span
+        if entry["type_span"] is not None:
+            b.draft.spans[f"interventions[{index}].type"] = entry["type_span"]
+            if entry["stated"]:
+                b.draft.readers[f"interventions[{index}].type"] = _intervention_type_of
+        for position, span in enumerate(entry["arm_spans"]):
+            b.draft.spans[f"interventions[{index}].arm_labels[{position}]"] = span
         joined = _joined(entry["description"], text)
         if joined:
             data["description"] = joined[0]
@@ -366,6 +396,10 @@ def _eligibility(b: _Builder) -> None:
         split = split_criteria(s.text, start, end)
         elig.update(inclusion=split.inclusion, exclusion=split.exclusion, headers=split.headers)
         elig["criteria_text"] = s.text[start:end].strip()
+        lead = len(s.text[start:end]) - len(s.text[start:end].lstrip())
+        b.draft.spans["eligibility.criteria_text"] = Span(
+            start=start + lead, end=start + lead + len(elig["criteria_text"])
+        )
     for key in ("minimum_age", "maximum_age"):
         found = b.field(key)
         if found is not None:
@@ -374,12 +408,16 @@ def _eligibility(b: _Builder) -> None:
                 if age is not None:
                     elig[key] = age
                     b.draft.spans[f"eligibility.{key}"] = found.value.span
+                    b.draft.readers[f"eligibility.{key}"] = parse_age
     age_range = b.field("age_range")
     if age_range is not None and "minimum_age" not in elig and "maximum_age" not in elig:
         with contextlib.suppress(MappingError):
             low, high = parse_age_range(age_range.value.text)
-            elig.update({k: v for k, v in (("minimum_age", low), ("maximum_age", high)) if v is not None})
-            b.draft.spans["eligibility.age_range"] = age_range.value.span
+            for position, (key, age) in enumerate((("minimum_age", low), ("maximum_age", high))):
+                if age is not None:
+                    elig[key] = age
+                    b.draft.spans[f"eligibility.{key}"] = age_range.value.span
+                    b.draft.readers[f"eligibility.{key}"] = lambda v, at=position: parse_age_range(v)[at]
     for key, path, convert in (
         ("sex", "eligibility.sex", lambda v: to_enum(Sex, v, "eligibility.sex")),
         (
@@ -403,6 +441,8 @@ def _sponsor(b: _Builder) -> None:
     if s.lead_class is not None:
         try:
             sponsor["lead_class"] = to_enum(AgencyClass, s.lead_class.text, "sponsor.lead_class")
+            b.draft.spans["sponsor.lead_class"] = s.lead_class.span
+            b.draft.readers["sponsor.lead_class"] = lambda v: to_enum(AgencyClass, v, "sponsor.lead_class")
         except MappingError as exc:
             b.draft.unmapped.append({"path": "sponsor.lead_class", "value": s.lead_class.text, "reason": str(exc)})
     if s.collaborators:
@@ -425,6 +465,10 @@ def _locations(b: _Builder) -> None:
         if entry.status is not None:
             with contextlib.suppress(MappingError):
                 item["status"] = to_enum(RecruitmentStatus, entry.status.text, "locations.status")
+                b.draft.spans[f"locations[{index}].status"] = entry.status.span
+                b.draft.readers[f"locations[{index}].status"] = lambda v: to_enum(
+                    RecruitmentStatus, v, "locations.status"
+                )
         locations.append(item)
     if locations:
         b.draft.data["locations"] = locations

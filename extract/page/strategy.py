@@ -47,6 +47,13 @@ def merge(lead: PageDraft, other: PageDraft, keys: tuple[str, ...] | None) -> Pa
     """`lead` with `other`'s top-level fields added where `lead` has none (only `keys` when given)."""
     data = dict(lead.data)
     spans = dict(lead.spans)
+    readers = dict(lead.readers)
+
+    def take(key: str) -> None:
+        """`other`'s spans and readers for the field at `key`, which `other`'s value now fills."""
+        spans.update({p: s for p, s in other.spans.items() if _under(p, key)})
+        readers.update({p: r for p, r in other.readers.items() if _under(p, key)})
+
     for key, value in other.data.items():
         if keys is not None and key not in keys:
             continue
@@ -61,12 +68,12 @@ def merge(lead: PageDraft, other: PageDraft, keys: tuple[str, ...] | None) -> Pa
                     ):
                         continue
                     inner[sub] = sub_value
-                    spans.update({p: s for p, s in other.spans.items() if _under(p, f"{key}.{sub}")})
+                    take(f"{key}.{sub}")
             data[key] = inner
             continue
         if data.get(key) in (None, [], {}) or (key == "outcomes" and not any((data.get(key) or {}).values())):
             data[key] = value
-            spans.update({p: s for p, s in other.spans.items() if _under(p, key)})
+            take(key)
     filled = {p for p in spans} | set(data)
     _shorter_criteria(data, spans, other)
     unmapped = [*lead.unmapped]
@@ -78,7 +85,7 @@ def merge(lead: PageDraft, other: PageDraft, keys: tuple[str, ...] | None) -> Pa
             and data.get(top) in (None, [], {})
         ):
             unmapped.append(entry)
-    return PageDraft(data=data, spans=spans, unmapped=unmapped, ledger=lead.ledger)
+    return PageDraft(data=data, spans=spans, unmapped=unmapped, ledger=lead.ledger, readers=readers)
 
 
 FILL_WHEN_LEADING = (  # what the generic pass adds where the sectioner leads: values read from one labelled line

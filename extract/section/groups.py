@@ -34,6 +34,7 @@ _INTERVENTION_TYPE = re.compile(r"^Intervention\s+Type\s*:?\s*(?P<type>[A-Za-z_ 
 class InterventionBlock:
     name: Located
     type_text: str | None
+    type_at: Located | None = None  # where type_text stands in the page
     description: list[Located] = field(default_factory=list)
     other_names: list[Located] = field(default_factory=list)
 
@@ -42,6 +43,7 @@ class InterventionBlock:
 class ArmBlock:
     label: Located
     type_text: str | None
+    type_at: Located | None = None  # where type_text stands in the page
     description: list[Located] = field(default_factory=list)
     interventions: list[InterventionBlock] = field(default_factory=list)
 
@@ -56,6 +58,14 @@ class Groups:
 def _located(line: Line, text: str, value: str) -> Located:
     offset = text.find(value, line.start, line.end)
     return Located(value, offset, offset + len(value)) if offset >= 0 else Located(line.text, line.start, line.end)
+
+
+def _type_at(line: Line, text: str, value: str | None) -> Located | None:
+    """Where a stated type stands on its line; None when it is not there as written."""
+    if not value:
+        return None
+    offset = text.find(value, line.start, line.end)
+    return Located(value, offset, offset + len(value)) if offset >= 0 else None
 
 
 def is_heading_like(line: Line) -> bool:
@@ -91,16 +101,28 @@ def parse_type_label_rows(lines: list[Line], text: str) -> list[ArmBlock]:
                 ref_match = INTERVENTION_LINE.match(ref)
                 if ref_match:
                     current_arm.interventions.append(
-                        InterventionBlock(name=_located(line, text, ref_match["name"]), type_text=ref_match["type"])
+                        InterventionBlock(
+                            name=_located(line, text, ref_match["name"]),
+                            type_text=ref_match["type"],
+                            type_at=_type_at(line, text, ref_match["type"]),
+                        )
                     )
             continue
         if arm_match and not (in_intervention_cell and int_match):
-            current_arm = ArmBlock(label=_located(line, text, arm_match["label"]), type_text=arm_match["type"])
+            current_arm = ArmBlock(
+                label=_located(line, text, arm_match["label"]),
+                type_text=arm_match["type"],
+                type_at=_type_at(line, text, arm_match["type"]),
+            )
             arms.append(current_arm)
             current_int, in_intervention_cell = None, False
             continue
         if int_match and current_arm is not None:
-            current_int = InterventionBlock(name=_located(line, text, int_match["name"]), type_text=int_match["type"])
+            current_int = InterventionBlock(
+                name=_located(line, text, int_match["name"]),
+                type_text=int_match["type"],
+                type_at=_type_at(line, text, int_match["type"]),
+            )
             current_arm.interventions.append(current_int)
             in_intervention_cell = True
             continue
@@ -124,7 +146,13 @@ def parse_type_label_list(lines: list[Line], text: str) -> list[InterventionBloc
         match = INTERVENTION_LINE.match(line.text)
         other = _OTHER_NAME.match(line.text)
         if match:
-            blocks.append(InterventionBlock(name=_located(line, text, match["name"]), type_text=match["type"]))
+            blocks.append(
+                InterventionBlock(
+                    name=_located(line, text, match["name"]),
+                    type_text=match["type"],
+                    type_at=_type_at(line, text, match["type"]),
+                )
+            )
         elif other and blocks:
             for name in re.split(r"\s*;\s*", other["names"]):
                 if name:
@@ -172,11 +200,20 @@ def parse_type_line_blocks(
         label = Located(heading.text, heading.start, heading.end)
         described = [Located(a.text, a.start, a.end) for a in after]
         if group:
-            arm = ArmBlock(label=label, type_text=group["type"].strip(), description=described)
+            arm = ArmBlock(
+                label=label,
+                type_text=group["type"].strip(),
+                type_at=_type_at(line, text, group["type"].strip()),
+                description=described,
+            )
             arms.append(arm)
             in_arm, last_block = arm, arm
         else:
-            intervention = InterventionBlock(name=label, type_text=kind["type"].strip() if kind else None)
+            intervention = InterventionBlock(
+                name=label,
+                type_text=kind["type"].strip() if kind else None,
+                type_at=_type_at(line, text, kind["type"].strip()) if kind else None,
+            )
             intervention.description.extend(described)
             (in_arm.interventions if in_arm is not None else free).append(intervention)
             last_block = intervention

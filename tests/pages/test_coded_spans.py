@@ -57,3 +57,45 @@ def test_what_a_span_must_show():
     assert shows("18 Years", "18.00 Year(s)") and not shows("18 Years", "80 years")
     assert shows("COMPLETED", "Closed: follow-up complete")  # a spelling read through the tables or the model
     assert not shows("COMPLETED", "   ")  # but never from blank text
+
+
+ARMS_PAGE = "Arm 1: Placebo Comparator: Sugar pill\nArm 2: Experimental: Drug X 10 mg\nInterventions: Drug: Drug X\n"
+
+
+def arms_span(text: str, after: int = 0) -> Span:
+    start = ARMS_PAGE.index(text, after)
+    return Span(start=start, end=start + len(text))
+
+
+def test_an_items_coded_values_keep_their_spans_when_items_are_renumbered():
+    """The first arm's label is not in the page, so the arm is dropped and the second becomes arms[0]:
+    its type's span and its intervention reference's span move with it."""
+    data = {
+        "arms": [
+            {"label": "Arm 9", "type": "PLACEBO_COMPARATOR"},
+            {"label": "Arm 2", "type": "EXPERIMENTAL", "intervention_names": ["Drug: Drug X"]},
+        ]
+    }
+    spans = {
+        "arms[1].label": arms_span("Arm 2"),
+        "arms[1].type": arms_span("Experimental"),
+        "arms[1].intervention_names[0]": arms_span("Drug X", ARMS_PAGE.index("Interventions")),
+    }
+    grounded = ground(data, spans, ARMS_PAGE)
+    assert [arm["label"] for arm in grounded.data["arms"]] == ["Arm 2"]
+    assert grounded.spans["arms[0].type"] == spans["arms[1].type"]
+    assert grounded.spans["arms[0].intervention_names[0]"] == spans["arms[1].intervention_names[0]"]
+    assert "arms[1].type" not in grounded.spans
+
+
+def test_an_items_coded_value_whose_span_shows_nothing_is_removed_and_listed():
+    data = {"interventions": [{"name": "Drug X", "type": "DRUG", "arm_labels": ["Arm 2"]}]}
+    spans = {
+        "interventions[0].name": arms_span("Drug X"),
+        "interventions[0].type": Span(start=len(ARMS_PAGE), end=len(ARMS_PAGE) + 4),  # past the page's end
+        "interventions[0].arm_labels[0]": arms_span("Arm 2"),
+    }
+    grounded = ground(data, spans, ARMS_PAGE)
+    assert grounded.data["interventions"][0]["type"] is None
+    assert grounded.data["interventions"][0]["arm_labels"] == ["Arm 2"]
+    assert [entry["path"] for entry in grounded.ungrounded] == ["interventions[0].type"]

@@ -402,3 +402,48 @@ def test_strategy_records_the_sectioners_questions_on_the_layout() -> None:
     assert asker.count("title_line") == 1
     [layout] = store.maps.values()
     assert layout.lead_questions == 1
+
+
+class SpellingAsker(FakeAsker):
+    """FakeAsker that reads "Stopped early" as TERMINATED (a recorded model answer)."""
+
+    async def ask(self, *, question: str, response_model: Any, **kwargs: Any) -> tuple[Any, CallStats]:
+        if question == "value_spelling" and "<<<Stopped early>>>" in kwargs["messages"][-1]["content"]:
+            self.asked.append((question, "Stopped early"))
+            stats = CallStats(
+                question=question, cache_hit=False, attempts=1, prompt_tokens=1, completion_tokens=1, seconds=0.0
+            )
+            return response_model(value="TERMINATED"), stats
+        return await super().ask(question=question, response_model=response_model, **kwargs)
+
+
+def test_coded_values_are_read_again_from_their_spans_by_the_reader_that_read_them() -> None:
+    """A status read through the layout map's recorded answer, a sex through the alias table, a date
+    through the date parser: grounding reads each span again and keeps only what reads the same."""
+    from extract.ground import ground
+    from extract.model import Span
+
+    tables = load_tables(exclude="anzctr")  # "Stopped early" has no table entry: the model is asked
+    asker = SpellingAsker({"Anticipated date of first participant enrolment": "start_date"})
+    result = run(extract_generic(ANZ_PAGE, asker, Ledger(), LayoutStore(None), GenericPolicy(tables=tables)))
+    draft = result.draft
+    assert draft.data["overall_status"] == "TERMINATED"
+    readers = draft.readers
+    assert readers["overall_status"]("Stopped early") == "TERMINATED"  # from the layout map, no new question
+    assert readers["eligibility.sex"]("Females") == "FEMALE"
+    assert readers["start_date.date"]("5/08/2014") == "2014-08-05"
+
+    def span_of(text: str) -> Span:
+        start = ANZ_PAGE.index(text)
+        return Span(start=start, end=start + len(text))
+
+    kept = ground(dict(draft.data), dict(draft.spans), ANZ_PAGE, readers)
+    assert kept.ungrounded == [] and kept.data["overall_status"] == "TERMINATED"
+    moved = dict(draft.spans)  # spans that drifted onto other values' words, none of them blank
+    moved["overall_status"] = span_of("Interventional")
+    moved["eligibility.sex"] = span_of("Endometrial")
+    moved["start_date.date"] = span_of("12/03/2008")
+    data = {**draft.data, "eligibility": dict(draft.data["eligibility"]), "start_date": dict(draft.data["start_date"])}
+    dropped = ground(data, moved, ANZ_PAGE, readers)
+    assert {entry["path"] for entry in dropped.ungrounded} == {"overall_status", "eligibility.sex", "start_date.date"}
+    assert dropped.data["overall_status"] is None and dropped.data["eligibility"]["sex"] is None
