@@ -226,9 +226,9 @@ def shows(value: Any, shown: str) -> bool:
         start_date.date = "2014-08"   span text "Recruiting"
 
     Checked instead: the span is non-blank text of the source, and a date shows its year (and its
-    month as a number or a name, and its day), a count its digits, an age its number. Enum and yes/no
-    values pass on a non-blank span: their reading is the alias table's or a recorded model answer,
-    which no text test can redo (e.g. COMPLETED from "Closed: follow-up complete").
+    month as a number or a name, and its day), a count its digits, an age its number. This is the
+    check for values that came with no reader (`reads_as` re-reads the rest): enum and yes/no values
+    pass here on a non-blank span (e.g. an arm type the model judged from the arm's description).
     """
     if not shown.strip():
         return False
