@@ -120,6 +120,31 @@ class Grounder:
 
 
 @dataclass
+class _Pass:
+    """One grounding pass over a draft: its spans and readers in; the spans kept (at the paths the values
+    end up at) and the removals out."""
+
+    finder: Grounder
+    spans: dict[str, Span]
+    readers: Mapping[str, Reader]
+    out_spans: dict[str, Span] = field(default_factory=dict)
+    removed: list[dict[str, Any]] = field(default_factory=list)
+
+    def coded(self, path: str, new_path: str, value: Any) -> bool:
+        """Whether the coded value at draft `path` stays: it has no span, or its span reads as it
+        (`reads_as`; the span is then kept at `new_path`). A value that does not is listed in `removed`."""
+        span = self.spans.get(path)
+        if span is None:
+            return True
+        shown = _shown(self.finder.text, span)
+        if reads_as(value, shown, self.readers.get(path)):
+            self.out_spans[new_path] = span
+            return True
+        self.removed.append({"path": path, "value": value, "reason": f"its span does not show it: {shown[:80]!r}"})
+        return False
+
+
+@dataclass
 class Grounded:
     data: dict[str, Any]
     spans: dict[str, Span]
@@ -135,10 +160,8 @@ def ground(
     ("sponsor.lead"), then criteria, then coded values. A coded value with a reader in `readers` (by
     its draft path) is kept only if reading its span's text again gives it (`reads_as`); one without
     is checked with `shows`."""
-    readers = readers or {}
-    finder = Grounder(text)
-    out_spans: dict[str, Span] = {}
-    removed: list[dict[str, Any]] = []
+    grounding = _Pass(Grounder(text), spans, readers or {})
+    finder, out_spans, removed = grounding.finder, grounding.out_spans, grounding.removed
 
     def check(path: str, value: Any) -> bool:
         if not isinstance(value, str):
@@ -169,26 +192,21 @@ def ground(
         if "." not in path:
             check_strings(path)
     for item_list in _ITEM_LISTS:
-        _ground_items(data, item_list, spans, finder, out_spans, removed, readers)
+        _ground_items(data, item_list, grounding)
     for path in _SCALARS:
         if "." in path:
             check_scalar(path)
     for path in _STRING_LISTS:
         if "." in path:
             check_strings(path)
-    _ground_criteria(data, finder, removed)
+    _ground_criteria(data, grounding)
     # Spans of coded values (status, dates, counts, ages...) point at the raw text they were read from.
-    for path, span in spans.items():
+    for path in spans:
         if _LIST_SPAN.match(path) or path in out_spans:
             continue
         value = find(data, path)
-        if value is None or value == []:
-            continue
-        if not reads_as(value, _shown(text, span), readers.get(path)):
+        if value is not None and value != [] and not grounding.coded(path, path, value):
             put(data, path, [] if isinstance(value, list) else None)
-            removed.append(_not_shown(path, value, text, span))
-            continue
-        out_spans[path] = span
     return Grounded(data=data, spans=dict(sorted(out_spans.items())), ungrounded=removed)
 
 
@@ -267,18 +285,11 @@ def _replace(data: dict[str, Any], path: str, value: Any) -> None:
         parent[leaf] = value
 
 
-def _ground_items(
-    data: dict[str, Any],
-    item_list: _ItemList,
-    spans: dict[str, Span],
-    finder: Grounder,
-    out_spans: dict[str, Span],
-    removed: list[dict[str, Any]],
-    readers: Mapping[str, Reader],
-) -> None:
+def _ground_items(data: dict[str, Any], item_list: _ItemList, grounding: _Pass) -> None:
     items = find(data, item_list.path)
     if not items:
         return
+    finder, spans, out_spans, removed = grounding.finder, grounding.spans, grounding.out_spans, grounding.removed
     kept_items = []
     for original_index, item in enumerate(items):
         new_path = f"{item_list.path}[{len(kept_items)}]"
@@ -315,47 +326,26 @@ def _ground_items(
                     kept_names.append(value)
             if nested in item:
                 item[nested] = kept_names
-        _ground_coded_fields(item, item_list, old_path, new_path, spans, finder.text, out_spans, removed, readers)
+        _ground_coded_fields(item, item_list, old_path, new_path, grounding)
         kept_items.append(item)
     put(data, item_list.path, kept_items)
 
 
 def _ground_coded_fields(
-    item: dict[str, Any],
-    item_list: _ItemList,
-    old_path: str,
-    new_path: str,
-    spans: dict[str, Span],
-    text: str,
-    out_spans: dict[str, Span],
-    removed: list[dict[str, Any]],
-    readers: Mapping[str, Reader],
+    item: dict[str, Any], item_list: _ItemList, old_path: str, new_path: str, grounding: _Pass
 ) -> None:
-    """An item's coded values (an arm's type, an intervention's arm labels): each span the strategy gave
-    is checked to show its value (`shows`) and moves with the item when items are renumbered."""
+    """An item's coded values (an arm's type, an intervention's arm labels): each one with a span is
+    checked at it (`_Pass.coded`), and its span moves with the item when items are renumbered."""
     for name, value in item.items():
         if name == item_list.key or name in item_list.texts or name in item_list.lists or value in (None, []):
             continue
         if isinstance(value, list):
-            kept = []
+            kept: list[Any] = []
             for index, element in enumerate(value):
-                path = f"{old_path}.{name}[{index}]"
-                span = spans.get(path)
-                if span is not None and not reads_as(element, _shown(text, span), readers.get(path)):
-                    removed.append(_not_shown(f"{old_path}.{name}[{index}]", element, text, span))
-                    continue
-                if span is not None:
-                    out_spans[f"{new_path}.{name}[{len(kept)}]"] = span
-                kept.append(element)
+                if grounding.coded(f"{old_path}.{name}[{index}]", f"{new_path}.{name}[{len(kept)}]", element):
+                    kept.append(element)
             item[name] = kept
-            continue
-        span = spans.get(f"{old_path}.{name}")
-        if span is None:
-            continue
-        if reads_as(value, _shown(text, span), readers.get(f"{old_path}.{name}")):
-            out_spans[f"{new_path}.{name}"] = span
-        else:
-            removed.append(_not_shown(f"{old_path}.{name}", value, text, span))
+        elif not grounding.coded(f"{old_path}.{name}", f"{new_path}.{name}", value):
             item[name] = None
 
 
@@ -364,12 +354,9 @@ def _shown(text: str, span: Span) -> str:
     return text[span.start : span.end] if 0 <= span.start < span.end <= len(text) else ""
 
 
-def _not_shown(path: str, value: Any, text: str, span: Span) -> dict[str, Any]:
-    return {"path": path, "value": value, "reason": f"its span does not show it: {_shown(text, span)[:80]!r}"}
-
-
-def _ground_criteria(data: dict[str, Any], finder: Grounder, removed: list[dict[str, Any]]) -> None:
+def _ground_criteria(data: dict[str, Any], grounding: _Pass) -> None:
     """Criteria keep their span on the item (`CriterionItem.span`), not in the record's spans."""
+    finder, removed = grounding.finder, grounding.removed
     for path in _CRITERIA:
         items = find(data, path) or []
         kept = []
