@@ -106,6 +106,11 @@ def main(argv: list[str] | None = None) -> int:
             f"\nmean field F1 over {len(rows)} layouts ({kind}): {mean(r['f1'] for r in rows.values()):.3f}; "
             f"lowest {min(r['f1'] for r in rows.values()):.3f}"
         )
+        if not args.replay:
+            print(
+                "seconds: each layout runs with its own model server, whose start (about 10 s) is in its first "
+                "page's seconds; bench/extract_bench.py starts one server before the first page and times pages alone"
+            )
     if args.json and rows:
         figures = {
             "kind": kind,
