@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         if not args.replay:
             print(
-                "seconds: each layout runs with its own model server, whose start (about 10 s) is in its first "
+                "seconds: each layout runs with its own model server, whose start (model load and test completion) is in its first "
                 "page's seconds; bench/extract_bench.py starts one server before the first page and times pages alone"
             )
     if args.json and rows:
