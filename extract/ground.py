@@ -2,9 +2,9 @@
 
 A free-text value is checked at its recorded span first, then searched for exactly, then with
 whitespace and case normalised. A coded value (a status, a date, a count, an age) keeps the span of
-the text it was read from, which must show it (`shows`). A value that fails is removed from the
-record and listed in `ungrounded` with what the extractor said: never kept silently, never dropped
-silently.
+the text it was read from, which must read as it again (`reads_as`: with the reader that read it,
+else `shows`). A value that fails is removed from the record and listed in `ungrounded` with what
+the extractor said: never kept silently, never dropped silently.
 """
 
 from __future__ import annotations
@@ -154,7 +154,7 @@ class Grounded:
 def ground(
     data: dict[str, Any], spans: dict[str, Span], text: str, readers: Mapping[str, Reader] | None = None
 ) -> Grounded:
-    """Check every free-text value of `data` against `text`; return kept data, spans, removals.
+    """Check every value of `data` that has text or a span against `text`; return kept data, spans, removals.
 
     Removals are listed record-level values first, then item lists, then values inside objects
     ("sponsor.lead"), then criteria, then coded values. A coded value with a reader in `readers` (by

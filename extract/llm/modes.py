@@ -47,7 +47,7 @@ AUTO_MODES: dict[EndpointKind, Mode] = {
     # {"type": "json_object", "schema": ...}; it refuses OpenAI's {"type": "json_schema"} (HTTP 500).
     # JSON_SCHEMA, rewritten to the json_object form by `adapt_request`, is the one that keeps the
     # schema out of the prompt: with TOOLS the chat template prints every tool's schema and a calling
-    # protocol into the system message (measured: 669 -> 352 prompt tokens for the label question),
+    # protocol into the system message (measured: 669 -> 468 prompt tokens for the label question),
     # and that prefix is re-read on the first question of each kind on each page (docs/llm.md).
     EndpointKind.EMBEDDED: Mode.JSON_SCHEMA,
     EndpointKind.LLAMA_CPP_PYTHON: Mode.JSON_SCHEMA,

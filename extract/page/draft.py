@@ -3,10 +3,10 @@ cost of every model question it asked (kept whether the record ends ok or not)."
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from extract.ground import Reader
 from extract.model import Span
 from extract.model.provenance import CallStats, CallTotals
 
@@ -37,4 +37,4 @@ class PageDraft:
     # path -> how a coded value was read from its span's text (an alias table, a recorded answer in the
     # layout map, a date or design-prose reader): grounding reads the span again with it and keeps the
     # value only if the same value comes out. Values read by a model's judgement of a passage have none.
-    readers: dict[str, Callable[[str], Any]] = field(default_factory=dict)
+    readers: dict[str, Reader] = field(default_factory=dict)

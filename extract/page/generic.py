@@ -12,13 +12,13 @@ Invariant: every value put into the draft carries the span of the page text it w
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, create_model
 
 from extract.errors import MappingError
+from extract.ground import Reader
 from extract.model import Span
 from extract.model.vocab import ArmType, InterventionType
 from extract.normalize import to_bool, to_masking
@@ -36,6 +36,8 @@ from extract.page.values import (
     parse_date,
     parse_design_prose,
     parse_enum,
+    parse_masked_roles,
+    parse_masking,
     parse_phases,
 )
 from extract.section.criteria import split_criteria
@@ -120,7 +122,7 @@ class _Draft:
         if where is not None:
             self.draft.spans[path] = where if isinstance(where, Span) else where.span
 
-    def read(self, path: str, value: Any, where: Located | Span, reader: Callable[[str], Any]) -> None:
+    def read(self, path: str, value: Any, where: Located | Span, reader: Reader) -> None:
         """`put` a coded value with the reader that read it from the text at `where` (grounding reads it again)."""
         self.put(path, value, where)
         self.draft.readers[path] = reader
@@ -147,19 +149,11 @@ def _randomised(answer: str) -> str:
     return {"yes": "RANDOMIZED", "no": "NON_RANDOMIZED"}[answer.strip().lower()]
 
 
-def _masking(text: str) -> Any:
-    return to_masking(text)[0]
-
-
-def _masked_roles(text: str) -> list[Any]:
-    return to_masking(text)[1]
-
-
 def _healthy_volunteers(text: str) -> bool | None:
     return to_bool(text, "eligibility.healthy_volunteers")
 
 
-def _prose_reader(key: str) -> Callable[[str], Any]:
+def _prose_reader(key: str) -> Reader:
     """Reads design field `key` from the words of a design sentence that state it ("double-blind")."""
     return lambda words: parse_design_prose(words)[key][0]
 
@@ -337,8 +331,9 @@ async def _build(
     interventions: list[dict[str, Any]] = []
     numbered_types: dict[int, Located] = {}
 
-    def enum_reader(field_name: str) -> Callable[[str], Any]:
-        """Reads a spelling as `enum_value` did: the alias tables, else the layout map's recorded answer."""
+    def spelling_reader(field_name: str) -> Reader:
+        """Reads a spelling: the alias tables, else the layout map's recorded answer (MappingError when
+        neither gives a standard value). Grounding reads the value's span again with it."""
 
         def read(spelling: str) -> Any:
             try:
@@ -352,38 +347,39 @@ async def _build(
         return read
 
     async def enum_value(field_name: str, path: str, value: Located) -> Any:
-        """`value`'s spelling read as a standard value (tables, layout map, one question); its reader is
-        recorded for grounding whenever a value comes out."""
-        found = await spelled(field_name, path, value)
+        """`value`'s spelling as a standard value: read, or else asked once (within the page's budget) and
+        recorded in the layout map; what stays unknown is listed in `unmapped`."""
+        read = spelling_reader(field_name)
+        try:
+            found = read(value.text)
+        except MappingError as exc:
+            if not await learned_spelling(field_name, path, value, exc):
+                return None
+            found = read(value.text)
         if found is not None:
-            b.draft.readers[path] = enum_reader(field_name)
+            b.draft.readers[path] = read
         return found
 
-    async def spelled(field_name: str, path: str, value: Located) -> Any:
+    async def learned_spelling(field_name: str, path: str, value: Located, exc: MappingError) -> bool:
+        """Whether the model gave a standard value for a spelling the tables and map do not read."""
         nonlocal asked
-        try:
-            return parse_enum(field_name, value.text, tables)
-        except MappingError as exc:
-            key = spelling_key(value.text)
-            known = layout.spellings.get(field_name, {}).get(key)
-            if known is not None:
-                if known["value"] is None:
-                    b.unmapped(path, value.text, f"{exc} (the layout map holds no standard value for it)")
-                    return None
-                return ENUMS[field_name](known["value"])
-            if llm is None:
-                b.unmapped(path, value.text, str(exc))
-                return None
-            if asked >= allowed:
-                b.unmapped(path, value.text, f"{exc} (past this page's question budget: asked on a later page)")
-                return None
-            chosen = await ask_spelling(llm, ledger, field_name, value.text)
-            asked += 1
-            layout.spellings.setdefault(field_name, {})[key] = {"value": chosen, "source": "model"}
-            if chosen is None:
-                b.unmapped(path, value.text, f"{exc} (the model found no standard value)")
-                return None
-            return ENUMS[field_name](chosen)
+        key = spelling_key(value.text)
+        if key in layout.spellings.get(field_name, {}):  # asked before: no standard value
+            b.unmapped(path, value.text, f"{exc} (the layout map holds no standard value for it)")
+            return False
+        if llm is None:
+            b.unmapped(path, value.text, str(exc))
+            return False
+        if asked >= allowed:
+            b.unmapped(path, value.text, f"{exc} (past this page's question budget: asked on a later page)")
+            return False
+        chosen = await ask_spelling(llm, ledger, field_name, value.text)
+        asked += 1
+        layout.spellings.setdefault(field_name, {})[key] = {"value": chosen, "source": "model"}
+        if chosen is None:
+            b.unmapped(path, value.text, f"{exc} (the model found no standard value)")
+            return False
+        return True
 
     for pair in pairs:
         name = field_of(pair.label.text)
@@ -469,14 +465,14 @@ async def _build(
                 if spelling_key(first.text) in tables.values.get("masking", {}):
                     raise MappingError("alias")
                 masking, roles = to_masking(first.text)
-                b.draft.readers["design.masking"] = _masking
+                b.draft.readers["design.masking"] = parse_masking
             except MappingError:
                 masking = await enum_value("masking", "design.masking", first)  # records its own reader
                 roles = []
             if masking is not None:
                 b.put("design.masking", masking, first)
                 if roles:
-                    b.read("design.who_masked", roles, first, _masked_roles)
+                    b.read("design.who_masked", roles, first, parse_masked_roles)
                 else:
                     b.put("design.who_masked", roles, None)
                 result.labelled.add(name)

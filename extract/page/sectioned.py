@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from extract.errors import MappingError
+from extract.ground import Reader
 from extract.model import Span, paths
 from extract.model.vocab import (
     AgencyClass,
@@ -34,7 +35,7 @@ from extract.normalize import to_bool, to_enum, to_masking, to_partial_date, to_
 from extract.page import questions
 from extract.page.draft import Ledger, PageDraft
 from extract.page.questions import Asker
-from extract.page.values import parse_age, parse_age_range
+from extract.page.values import parse_age, parse_age_range, parse_masked_roles, parse_masking
 from extract.section.criteria import split_criteria
 from extract.section.groups import ArmBlock, InterventionBlock
 from extract.section.labels import Field
@@ -50,14 +51,18 @@ class _Builder:
         self.sections = sections
         self.draft = PageDraft(data={}, ledger=ledger)
 
-    def put(self, path: str, value: Any, where: Located | None = None, reader: Any = None) -> None:
-        """Set data at a field path ("design.masking"); remember the source span, and for a coded value the
-        reader that read it from the span's text (grounding reads it again)."""
+    def put(self, path: str, value: Any, where: Located | None = None, reader: Reader | None = None) -> None:
+        """Set data at a field path ("design.masking"); remember where it was read (`mark`)."""
         paths.put(self.draft.data, path, value)
         if where is not None:
-            self.draft.spans[path] = where.span
-            if reader is not None:
-                self.draft.readers[path] = reader
+            self.mark(path, where.span, reader)
+
+    def mark(self, path: str, span: Span, reader: Reader | None = None) -> None:
+        """The span a value at `path` was read from, and for a coded value the reader that read it from
+        the span's text (grounding reads it again)."""
+        self.draft.spans[path] = span
+        if reader is not None:
+            self.draft.readers[path] = reader
 
     def field(self, key: str) -> Field | None:
         return self.sections.fields.get(key)
@@ -75,6 +80,11 @@ class _Builder:
         if value is not None and value != []:
             self.put(path, value, found.value, convert)
         return value
+
+
+def _enum(enum: type[E], path: str) -> Reader:
+    """Reads a spelling as a value of `enum` (the shared normaliser); `path` names the field in errors."""
+    return lambda text: to_enum(enum, text, path)
 
 
 def _prefix_type(label_text: str, default: str | None = None) -> str | None:
@@ -107,9 +117,9 @@ async def extract_page(text: str, llm: Asker | None, ledger: Ledger | None = Non
     await _title(b, llm, ledger)
     b.mapped("official_title", "official_title", lambda v: " ".join(v.split()))
     b.mapped("acronym", "acronym", lambda v: v.strip())
-    status = b.mapped("overall_status", "overall_status", lambda v: to_enum(OverallStatus, v, "overall_status"))
+    read_status = _enum(OverallStatus, "overall_status")
+    status = b.mapped("overall_status", "overall_status", read_status)
     if status is None and sections.bare_status is not None:
-        read_status = lambda v: to_enum(OverallStatus, v, "overall_status")  # noqa: E731
         b.put("overall_status", read_status(sections.bare_status.text), sections.bare_status, read_status)
     b.mapped("why_stopped", "why_stopped", lambda v: v.strip())
     b.mapped("last_update_date", "last_update_date", lambda v: to_partial_date(v, "last_update_date"))
@@ -122,15 +132,13 @@ async def extract_page(text: str, llm: Asker | None, ledger: Ledger | None = Non
     b.mapped("study_type", "study_type", lambda v: to_enum(StudyType, re.sub(r"\(.*?\)", "", v), "study_type"))
     b.mapped("phase", "phases", to_phases)
     _enrollment(b)
-    b.mapped("allocation", "design.allocation", lambda v: to_enum(Allocation, v, "design.allocation"))
+    b.mapped("allocation", "design.allocation", _enum(Allocation, "design.allocation"))
     b.mapped(
         "intervention_model",
         "design.intervention_model",
-        lambda v: to_enum(InterventionModel, v, "design.intervention_model"),
+        _enum(InterventionModel, "design.intervention_model"),
     )
-    b.mapped(
-        "primary_purpose", "design.primary_purpose", lambda v: to_enum(PrimaryPurpose, v, "design.primary_purpose")
-    )
+    b.mapped("primary_purpose", "design.primary_purpose", _enum(PrimaryPurpose, "design.primary_purpose"))
     masking_field = b.field("masking")
     if masking_field is not None:
         try:
@@ -138,8 +146,8 @@ async def extract_page(text: str, llm: Asker | None, ledger: Ledger | None = Non
         except MappingError as exc:
             b.draft.unmapped.append({"path": "design.masking", "value": masking_field.value.text, "reason": str(exc)})
         else:
-            b.put("design.masking", masking, masking_field.value, lambda v: to_masking(v)[0])
-            b.put("design.who_masked", roles, masking_field.value if roles else None, lambda v: to_masking(v)[1])
+            b.put("design.masking", masking, masking_field.value, parse_masking)
+            b.put("design.who_masked", roles, masking_field.value if roles else None, parse_masked_roles)
     await _conditions(b, llm, ledger)
     _keywords(b)
     for key, part in (
@@ -228,18 +236,18 @@ def _norm_name(name: str) -> str:
     return " ".join(name.lower().split())
 
 
-def _stated(b: _Builder, enum: type[E], text: str, path: str) -> E | None:
+def _stated(b: _Builder, enum: type[E], stated: Located, path: str) -> E | None:
     """A type the page states, in the vocabulary; a spelling it lacks is listed in `unmapped`, not asked."""
     try:
-        return to_enum(enum, text, path)
+        return to_enum(enum, stated.text, path)
     except MappingError as exc:
-        b.draft.unmapped.append({"path": path, "value": text, "reason": str(exc)})
+        b.draft.unmapped.append({"path": path, "value": stated.text, "reason": str(exc)})
         return None
 
 
 async def _arm_type(b: _Builder, llm: Asker | None, ledger: Ledger, arm: ArmBlock) -> ArmType | None:
-    if arm.type_text:
-        return _stated(b, ArmType, arm.type_text, "arms.type")
+    if arm.stated_type is not None:
+        return _stated(b, ArmType, arm.stated_type, "arms.type")
     if llm is None:
         return None
     description = " ".join(d.text for d in arm.description)
@@ -249,25 +257,24 @@ async def _arm_type(b: _Builder, llm: Asker | None, ledger: Ledger, arm: ArmBloc
 async def _intervention_type(
     b: _Builder, llm: Asker | None, ledger: Ledger, block: InterventionBlock
 ) -> InterventionType | None:
-    if block.type_text:
-        return _stated(b, InterventionType, block.type_text, "interventions.type")
+    if block.stated_type is not None:
+        return _stated(b, InterventionType, block.stated_type, "interventions.type")
     if llm is None:
         return None
     description = " ".join(d.text for d in block.description)
     return await questions.intervention_type(llm, ledger, block.name.text, description)
 
 
-def _intervention_type_of(text: str) -> InterventionType:
-    return to_enum(InterventionType, text, "interventions.type")
-
-
-def _type_span(block: ArmBlock | InterventionBlock, anchor: Located, judged: bool) -> Span | None:
-    """Where a block's type was read: the stated type's words, or (a type the model judged) the block's
-    label or name through its description, the text it was shown."""
-    if not judged:
-        return block.type_at.span if block.type_at is not None else None
+def _type_read(
+    block: ArmBlock | InterventionBlock, anchor: Located, enum: type[E], path: str
+) -> tuple[Span, Reader | None]:
+    """Where a block's type was read, and how to read it again: the stated type's words with the
+    vocabulary's reader, or (a type the model judged) the block's label or name through its
+    description, the text it was shown, with none: a judgement cannot be redone from text."""
+    if block.stated_type is not None:
+        return block.stated_type.span, _enum(enum, path)
     end = block.description[-1].end if block.description else anchor.end
-    return Span(start=anchor.start, end=max(end, anchor.end))
+    return Span(start=anchor.start, end=max(end, anchor.end)), None
 
 
 async def _groups(b: _Builder, llm: Asker | None, ledger: Ledger) -> None:
@@ -283,8 +290,7 @@ async def _groups(b: _Builder, llm: Asker | None, ledger: Ledger) -> None:
             merged[key] = {
                 "name": block.name,
                 "type": itype,
-                "type_span": _type_span(block, block.name, judged=not block.type_text) if itype else None,
-                "stated": bool(block.type_text),
+                "type_read": _type_read(block, block.name, InterventionType, "interventions.type") if itype else None,
                 "description": block.description,
                 "other_names": block.other_names,
                 "arm_labels": [],
@@ -309,11 +315,8 @@ async def _groups(b: _Builder, llm: Asker | None, ledger: Ledger) -> None:
         arm_type = await _arm_type(b, llm, ledger, arm)
         arm_data: dict[str, Any] = {"label": arm.label.text, "type": arm_type, "intervention_names": names}
         b.draft.spans[f"arms[{arm_index}].label"] = arm.label.span
-        type_span = _type_span(arm, arm.label, judged=not arm.type_text) if arm_type else None
-        if type_span is not None:
-            b.draft.spans[f"arms[{arm_index}].type"] = type_span
-            if arm.type_text:  # stated, not judged: read again as _stated read it
-                b.draft.readers[f"arms[{arm_index}].type"] = lambda v: to_enum(ArmType, v, "arms.type")
+        if arm_type is not None:
+            b.mark(f"arms[{arm_index}].type", *_type_read(arm, arm.label, ArmType, "arms.type"))
         joined = _joined(arm.description, text)
         if joined:
             arm_data["description"] = joined[0]
@@ -335,10 +338,8 @@ async def _groups(b: _Builder, llm: Asker | None, ledger: Ledger) -> None:
             "arm_labels": entry["arm_labels"],
         }
         b.draft.spans[f"interventions[{index}].name"] = entry["name"].span
-        if entry["type_span"] is not None:
-            b.draft.spans[f"interventions[{index}].type"] = entry["type_span"]
-            if entry["stated"]:
-                b.draft.readers[f"interventions[{index}].type"] = _intervention_type_of
+        if entry["type_read"] is not None:
+            b.mark(f"interventions[{index}].type", *entry["type_read"])
         for position, span in enumerate(entry["arm_spans"]):
             b.draft.spans[f"interventions[{index}].arm_labels[{position}]"] = span
         joined = _joined(entry["description"], text)
@@ -395,11 +396,10 @@ def _eligibility(b: _Builder) -> None:
         start, end = s.eligibility
         split = split_criteria(s.text, start, end)
         elig.update(inclusion=split.inclusion, exclusion=split.exclusion, headers=split.headers)
-        elig["criteria_text"] = s.text[start:end].strip()
-        lead = len(s.text[start:end]) - len(s.text[start:end].lstrip())
-        b.draft.spans["eligibility.criteria_text"] = Span(
-            start=start + lead, end=start + lead + len(elig["criteria_text"])
-        )
+        raw = s.text[start:end]
+        elig["criteria_text"] = raw.strip()
+        lead = len(raw) - len(raw.lstrip())
+        b.mark("eligibility.criteria_text", Span(start=start + lead, end=start + lead + len(elig["criteria_text"])))
     for key in ("minimum_age", "maximum_age"):
         found = b.field(key)
         if found is not None:
@@ -407,8 +407,7 @@ def _eligibility(b: _Builder) -> None:
                 age = parse_age(found.value.text)
                 if age is not None:
                     elig[key] = age
-                    b.draft.spans[f"eligibility.{key}"] = found.value.span
-                    b.draft.readers[f"eligibility.{key}"] = parse_age
+                    b.mark(f"eligibility.{key}", found.value.span, parse_age)
     age_range = b.field("age_range")
     if age_range is not None and "minimum_age" not in elig and "maximum_age" not in elig:
         with contextlib.suppress(MappingError):
@@ -416,10 +415,9 @@ def _eligibility(b: _Builder) -> None:
             for position, (key, age) in enumerate((("minimum_age", low), ("maximum_age", high))):
                 if age is not None:
                     elig[key] = age
-                    b.draft.spans[f"eligibility.{key}"] = age_range.value.span
-                    b.draft.readers[f"eligibility.{key}"] = lambda v, at=position: parse_age_range(v)[at]
+                    b.mark(f"eligibility.{key}", age_range.value.span, lambda v, at=position: parse_age_range(v)[at])
     for key, path, convert in (
-        ("sex", "eligibility.sex", lambda v: to_enum(Sex, v, "eligibility.sex")),
+        ("sex", "eligibility.sex", _enum(Sex, "eligibility.sex")),
         (
             "healthy_volunteers",
             "eligibility.healthy_volunteers",
@@ -440,9 +438,9 @@ def _sponsor(b: _Builder) -> None:
         b.draft.spans["sponsor.lead"] = s.lead_sponsor.span
     if s.lead_class is not None:
         try:
-            sponsor["lead_class"] = to_enum(AgencyClass, s.lead_class.text, "sponsor.lead_class")
-            b.draft.spans["sponsor.lead_class"] = s.lead_class.span
-            b.draft.readers["sponsor.lead_class"] = lambda v: to_enum(AgencyClass, v, "sponsor.lead_class")
+            read_class = _enum(AgencyClass, "sponsor.lead_class")
+            sponsor["lead_class"] = read_class(s.lead_class.text)
+            b.mark("sponsor.lead_class", s.lead_class.span, read_class)
         except MappingError as exc:
             b.draft.unmapped.append({"path": "sponsor.lead_class", "value": s.lead_class.text, "reason": str(exc)})
     if s.collaborators:
@@ -464,11 +462,9 @@ def _locations(b: _Builder) -> None:
                 b.draft.spans[f"locations[{index}].{key}"] = value.span
         if entry.status is not None:
             with contextlib.suppress(MappingError):
-                item["status"] = to_enum(RecruitmentStatus, entry.status.text, "locations.status")
-                b.draft.spans[f"locations[{index}].status"] = entry.status.span
-                b.draft.readers[f"locations[{index}].status"] = lambda v: to_enum(
-                    RecruitmentStatus, v, "locations.status"
-                )
+                read_site_status = _enum(RecruitmentStatus, "locations.status")
+                item["status"] = read_site_status(entry.status.text)
+                b.mark(f"locations[{index}].status", entry.status.span, read_site_status)
         locations.append(item)
     if locations:
         b.draft.data["locations"] = locations

@@ -136,8 +136,14 @@ def parse_enum(field: str, text: str, tables: Tables) -> Any:
     raise MappingError(f"{field}: {text!r} is not a known value")
 
 
-def parse_masking_roles(text: str) -> tuple[Masking | None, list[Any]]:
-    return to_masking(text)
+def parse_masking(text: str) -> Masking | None:
+    """ "Double (Participant, Investigator)" -> DOUBLE."""
+    return to_masking(text)[0]
+
+
+def parse_masked_roles(text: str) -> list[Any]:
+    """ "Double (Participant, Investigator)" -> [PARTICIPANT, INVESTIGATOR]."""
+    return to_masking(text)[1]
 
 
 def parse_bool(text: str, field: str) -> bool | None:
@@ -188,5 +194,7 @@ __all__ = [
     "parse_date",
     "parse_design_prose",
     "parse_enum",
+    "parse_masked_roles",
+    "parse_masking",
     "parse_phases",
 ]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from extract.section.lines import Line, Located
+from extract.section.lines import Line, Located, locate_within
 
 ARM_TYPE_WORDS = r"Experimental|Active Comparator|Placebo Comparator|Sham Comparator|No Intervention|Other"
 INTERVENTION_TYPE_WORDS = (
@@ -33,8 +33,7 @@ _INTERVENTION_TYPE = re.compile(r"^Intervention\s+Type\s*:?\s*(?P<type>[A-Za-z_ 
 @dataclass
 class InterventionBlock:
     name: Located
-    type_text: str | None
-    type_at: Located | None = None  # where type_text stands in the page
+    stated_type: Located | None  # the type the page states ("Drug"), where it stands
     description: list[Located] = field(default_factory=list)
     other_names: list[Located] = field(default_factory=list)
 
@@ -42,8 +41,7 @@ class InterventionBlock:
 @dataclass
 class ArmBlock:
     label: Located
-    type_text: str | None
-    type_at: Located | None = None  # where type_text stands in the page
+    stated_type: Located | None  # the type the page states ("Drug"), where it stands
     description: list[Located] = field(default_factory=list)
     interventions: list[InterventionBlock] = field(default_factory=list)
 
@@ -55,17 +53,9 @@ class Groups:
     untyped: list[Located] = field(default_factory=list)
 
 
-def _located(line: Line, text: str, value: str) -> Located:
-    offset = text.find(value, line.start, line.end)
-    return Located(value, offset, offset + len(value)) if offset >= 0 else Located(line.text, line.start, line.end)
-
-
-def _type_at(line: Line, text: str, value: str | None) -> Located | None:
-    """Where a stated type stands on its line; None when it is not there as written."""
-    if not value:
-        return None
-    offset = text.find(value, line.start, line.end)
-    return Located(value, offset, offset + len(value)) if offset >= 0 else None
+def _stated(line: Line, text: str, value: str | None) -> Located | None:
+    """A type stated on `line` (a part of its text), where it stands; None when none is stated."""
+    return locate_within(line, value, text) if value else None
 
 
 def is_heading_like(line: Line) -> bool:
@@ -93,7 +83,7 @@ def parse_type_label_rows(lines: list[Line], text: str) -> list[ArmBlock]:
         if other_match and current_int is not None:
             for name in re.split(r"\s*;\s*", other_match["names"]):
                 if name:
-                    current_int.other_names.append(_located(line, text, name))
+                    current_int.other_names.append(locate_within(line, name, text))
             continue
         refs = _ARM_INTERVENTIONS.match(line.text)
         if refs and current_arm is not None:  # "Interventions: Drug: A; Device: B" under an arm
@@ -102,26 +92,23 @@ def parse_type_label_rows(lines: list[Line], text: str) -> list[ArmBlock]:
                 if ref_match:
                     current_arm.interventions.append(
                         InterventionBlock(
-                            name=_located(line, text, ref_match["name"]),
-                            type_text=ref_match["type"],
-                            type_at=_type_at(line, text, ref_match["type"]),
+                            name=locate_within(line, ref_match["name"], text),
+                            stated_type=_stated(line, text, ref_match["type"]),
                         )
                     )
             continue
         if arm_match and not (in_intervention_cell and int_match):
             current_arm = ArmBlock(
-                label=_located(line, text, arm_match["label"]),
-                type_text=arm_match["type"],
-                type_at=_type_at(line, text, arm_match["type"]),
+                label=locate_within(line, arm_match["label"], text),
+                stated_type=_stated(line, text, arm_match["type"]),
             )
             arms.append(current_arm)
             current_int, in_intervention_cell = None, False
             continue
         if int_match and current_arm is not None:
             current_int = InterventionBlock(
-                name=_located(line, text, int_match["name"]),
-                type_text=int_match["type"],
-                type_at=_type_at(line, text, int_match["type"]),
+                name=locate_within(line, int_match["name"], text),
+                stated_type=_stated(line, text, int_match["type"]),
             )
             current_arm.interventions.append(current_int)
             in_intervention_cell = True
@@ -133,7 +120,7 @@ def parse_type_label_rows(lines: list[Line], text: str) -> list[ArmBlock]:
             current_int.description if current_int is not None else (current_arm.description if current_arm else None)
         )
         if target is not None:
-            target.append(_located(line, text, body))
+            target.append(locate_within(line, body, text))
     return arms
 
 
@@ -148,15 +135,14 @@ def parse_type_label_list(lines: list[Line], text: str) -> list[InterventionBloc
         if match:
             blocks.append(
                 InterventionBlock(
-                    name=_located(line, text, match["name"]),
-                    type_text=match["type"],
-                    type_at=_type_at(line, text, match["type"]),
+                    name=locate_within(line, match["name"], text),
+                    stated_type=_stated(line, text, match["type"]),
                 )
             )
         elif other and blocks:
             for name in re.split(r"\s*;\s*", other["names"]):
                 if name:
-                    blocks[-1].other_names.append(_located(line, text, name))
+                    blocks[-1].other_names.append(locate_within(line, name, text))
         elif blocks:
             blocks[-1].description.append(Located(line.text, line.start, line.end))
     return blocks
@@ -202,8 +188,7 @@ def parse_type_line_blocks(
         if group:
             arm = ArmBlock(
                 label=label,
-                type_text=group["type"].strip(),
-                type_at=_type_at(line, text, group["type"].strip()),
+                stated_type=_stated(line, text, group["type"].strip()),
                 description=described,
             )
             arms.append(arm)
@@ -211,8 +196,7 @@ def parse_type_line_blocks(
         else:
             intervention = InterventionBlock(
                 name=label,
-                type_text=kind["type"].strip() if kind else None,
-                type_at=_type_at(line, text, kind["type"].strip()) if kind else None,
+                stated_type=_stated(line, text, kind["type"].strip()) if kind else None,
             )
             intervention.description.extend(described)
             (in_arm.interventions if in_arm is not None else free).append(intervention)
