@@ -16,19 +16,22 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import orjson
 
-from extract.errors import ModelServerDied, ModelSetupError, TrialQAError
+from extract.errors import RETRYABLE_ERRORS, ModelServerDied, ModelSetupError, TrialQAError
 from extract.load import input_files, iter_units
 from extract.load.detect import SourceRecord
 from extract.load.units import unit_bytes
 from extract.model.provenance import CallTotals, Provenance
 from extract.parallel import ordered_flat_map
-from extract.pipeline import RETRYABLE_ERRORS, STRUCTURED_CONFIG, PageExtractor
 from extract.rows import ExtractionRow, StoredRow
+from extract.structured.rows import STRUCTURED_CONFIG
 from extract.unit_rows import RowKey, UnitRow, extract_unit
+
+if TYPE_CHECKING:  # the page stack (models, prompts, strategies) loads only where pages are extracted
+    from extract.pipeline import PageExtractor
 
 # Progress as the batch goes: (records finished since the last call, records known so far or None,
 # the ids being worked on). The command line draws it; the library only reports.

@@ -145,3 +145,7 @@ class BadArchive(TrialQAError):
 
 class UnsafeArchive(TrialQAError):
     """A zip member expands far beyond its compressed size (a likely zip bomb): refused unread."""
+
+
+# Error types a re-run should try again (the input may well be fine); the rest are final.
+RETRYABLE_ERRORS = frozenset({"LLMTransportError", "CacheMiss", "ModelSetupError", "ModelServerDied", "InternalError"})

@@ -12,7 +12,6 @@ import hashlib
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -27,6 +26,7 @@ from extract.model.provenance import SPAN_BASE_SOURCE, Provenance
 from extract.page import sectioned, whole
 from extract.page import strategy as page_strategy
 from extract.page.draft import Ledger, PageDraft
+from extract.page.names import StrategyName, default_timeout
 from extract.rows import ExtractionRow
 from extract.structured.rows import STRUCTURED_CONFIG, extract_structured
 
@@ -48,21 +48,7 @@ STRATEGIES: dict[str, tuple[StrategyFn, tuple[str, ...]]] = {
     ),
     whole.STRATEGY: (whole.extract_page, ("whole_record",)),
 }
-# Error types a re-run should try again (the input may well be fine); the rest are final.
-RETRYABLE_ERRORS = frozenset({"LLMTransportError", "CacheMiss", "ModelSetupError", "ModelServerDied", "InternalError"})
-
-
-class StrategyName(StrEnum):
-    """`--strategy` as extract and eval take it; auto = sectioned for the embedded model, whole for endpoints."""
-
-    auto = "auto"
-    sectioned = "sectioned"
-    whole = "whole"
-
-
-def default_timeout(requested: str) -> float:
-    """Seconds per model request: a whole record takes minutes at ~10 tokens/s on the embedded model."""
-    return 1800.0 if requested == StrategyName.whole else 120.0
+RETRYABLE_ERRORS = errors.RETRYABLE_ERRORS
 
 
 def default_concurrency(config: EndpointConfig) -> int:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from extract.load.detect import SourceRecord
 from extract.load.units import Unit
-from extract.pipeline import extract_structured
+from extract.structured.rows import extract_structured
 
 RowKey = tuple[str, str, str]  # (path, source id, sha256)
 

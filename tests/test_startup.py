@@ -1,5 +1,7 @@
-"""Commands that never call a model do not load the model client: `trialqa check` of a million
-records starts in about half a second, not two (instructor + openai import in ~1.5 s)."""
+"""Commands load what they use: `trialqa check` of a million records starts in about half a second,
+not two (instructor + openai import in ~1.5 s), and loading the command line itself (every command,
+`--help`) loads no command's stage code: not the page stack, not the checker, not an HTTP client.
+That serial start is also what `--jobs N` cannot share out."""
 
 from __future__ import annotations
 
@@ -19,6 +21,13 @@ def _modules_after(code: str) -> set[str]:
 def test_the_command_line_loads_without_the_model_client() -> None:
     loaded = _modules_after("import cli")
     assert "openai" not in loaded and "instructor" not in loaded
+
+
+def test_the_command_line_loads_no_stage_a_command_may_not_need() -> None:
+    loaded = _modules_after("import cli")
+    stages = {"extract.pipeline", "extract.check", "extract.page.strategy", "extract.distributed.ray_engine"}
+    libraries = {"httpx", "jinja2"}
+    assert not loaded & (stages | libraries)
 
 
 def test_checking_structured_records_never_loads_the_model_client() -> None:

@@ -32,7 +32,7 @@ from extract.commands.options import (
 )
 from extract.errors import TrialQAError
 from extract.load import DEFAULT_MAX_BYTES
-from extract.pipeline import StrategyName
+from extract.page.names import StrategyName
 
 batch_app = typer.Typer(
     help="Model questions as OpenAI Batch files (also `vllm run-batch`): prepare, answer elsewhere, ingest.",

@@ -13,7 +13,7 @@ import sys
 from collections import Counter
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import orjson
 import typer
@@ -21,10 +21,6 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from extract.check import RULES, Finding, Severity, active_rules
-from extract.check.config import CheckConfig, ConfigError, discover, load_file, validate_patterns
-from extract.check.precision import measured, measurements
-from extract.check.runner import Checked, iter_checked
 from extract.commands.options import (
     EXIT_CODES_HELP,
     Address,
@@ -39,11 +35,14 @@ from extract.commands.options import (
     missing_inputs,
 )
 from extract.llm.config import EndpointConfig
-from extract.llm.lazy import LazyLLM
 from extract.load import DEFAULT_MAX_BYTES, SourceRecord
 from extract.parallel import default_jobs
-from extract.pipeline import PageExtractor, StrategyName
 from extract.rows import ExtractionRow
+
+if TYPE_CHECKING:  # the checker (its rules compile their patterns) loads with the commands that run it
+    from extract.check import Finding
+    from extract.check.config import CheckConfig
+    from extract.check.runner import Checked
 
 
 class OutputFormat(StrEnum):
@@ -58,7 +57,7 @@ class FailOn(StrEnum):
     INFO = "info"
 
 
-_SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+_SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}  # by Severity value
 _CSV_FIELDS = ["nct_id", "rule", "severity", "message", "evidence_index", "path", "text", "span_start", "span_end"]
 
 FormatOption = Annotated[
@@ -87,6 +86,9 @@ def _split(values: list[str] | None) -> list[str]:
 
 def _config(config_file: Path | None, select: list[str] | None, skip: list[str] | None) -> CheckConfig:
     """The configuration in effect, or exit 2 with the reason."""
+    from extract.check import RULES
+    from extract.check.config import ConfigError, discover, load_file, validate_patterns
+
     try:
         base = load_file(config_file, RULES) if config_file is not None else discover(RULES)
         return base.merged(
@@ -217,6 +219,9 @@ def check_cmd(
 
     Takes anything `extract` takes (v2 JSON, legacy XML, pages) and trialqa extraction JSONL.
     """
+    from extract.check import Severity, active_rules
+    from extract.check.runner import iter_checked
+
     missing_inputs(inputs)
     settings = _config(config, rules, skip)
     enabled = active_rules(settings)
@@ -280,6 +285,10 @@ def rules_cmd(
     full: Annotated[bool, typer.Option("--full", help="Show each rule's whole documentation.")] = False,
 ) -> None:
     """List every rule: id, severity (after configuration), what it catches, and an example."""
+    from extract.check import RULES, Severity
+    from extract.check.config import validate_patterns
+    from extract.check.precision import measured, measurements
+
     settings = _config(config, None, None)
     chosen = validate_patterns(_split(patterns), RULES, "rules") if patterns else ()
     rows = []
@@ -334,6 +343,9 @@ def page_row_from_cache(source: SourceRecord) -> ExtractionRow:
     `check` is a fast, deterministic command; pages it meets are answered from the answers
     `trialqa extract` recorded. A page never extracted becomes a CacheMiss error row saying so.
     """
+
+    from extract.llm.lazy import LazyLLM  # the page stack loads only when a page is met
+    from extract.pipeline import PageExtractor, StrategyName
 
     async def one() -> ExtractionRow:
         lazy = LazyLLM(EndpointConfig.from_options(replay=True))

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Annotated, BinaryIO
+from typing import TYPE_CHECKING, Annotated, BinaryIO
 
 import typer
 
@@ -32,12 +32,13 @@ from extract.commands.options import (
     with_model_options,
 )
 from extract.commands.ray import OutputFormat, OutputFormatOption, extract_on_ray
-from extract.distributed.ray_engine import RayOptions
 from extract.llm.config import EndpointConfig
 from extract.load import DEFAULT_MAX_BYTES
 from extract.output_lock import OutputInUse, exclusive_output
 from extract.parallel import default_jobs
-from extract.pipeline import PageExtractor, default_concurrency, page_extractor
+
+if TYPE_CHECKING:
+    from extract.pipeline import PageExtractor
 
 
 @contextmanager
@@ -74,6 +75,8 @@ def extract_cmd(
     model_options: ModelOptions = DEFAULT_MODEL_OPTIONS,
 ) -> None:
     """Extract each input record into one JSON line: {source, status, record, error, provenance}."""
+    from extract.pipeline import default_concurrency, page_extractor  # the page stack: only `extract` needs it
+
     show_library_log()
     missing_inputs(inputs)
     config = model_options.endpoint(cache_dir=cache_dir, replay=replay)
@@ -144,6 +147,8 @@ def _extract_on_ray(
     address: str | None,
     workers: int,
 ) -> BatchSummary:
+    from extract.distributed.ray_engine import RayOptions
+
     options = RayOptions(address=address, workers=workers, page_concurrency=concurrency)
     common = dict(config=config, strategy=pages.strategy, options=options, max_bytes=max_bytes, exclude=[output])
     if output_format is OutputFormat.parquet:

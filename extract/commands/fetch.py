@@ -10,18 +10,19 @@ from __future__ import annotations
 import sys
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import httpx
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from extract import __version__
-from extract.fetch.client import FetchError, Page, RetryPolicy
 from extract.fetch.query import BASE_URL_ENV, MAX_PAGE_SIZE, StudyQuery, base_url_from_env
-from extract.fetch.run import FetchResult, fetch_to_file, fetch_to_stream
-from extract.fetch.state import FetchState, StateMismatch, state_path
+
+if TYPE_CHECKING:
+    from extract.fetch.client import Page
+    from extract.fetch.run import FetchResult
+    from extract.fetch.state import FetchState
 
 PANEL = "Query (ClinicalTrials.gov API v2 parameters)"
 
@@ -76,6 +77,12 @@ def fetch_cmd(
     `extract` and `check` read the output directly: `trialqa fetch --cond asthma | trialqa check -`.
     With -o FILE an interrupted fetch resumes from its last page when run again.
     """
+    import httpx  # the HTTP client loads with the command that uses it
+
+    from extract.fetch.client import FetchError, RetryPolicy
+    from extract.fetch.run import fetch_to_file, fetch_to_stream
+    from extract.fetch.state import StateMismatch
+
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     query = StudyQuery(
         cond=cond,
@@ -129,6 +136,8 @@ def _progress(console: Console) -> Progress:
 
 
 def _report(err: Console, result: FetchResult, output: str) -> None:
+    from extract.fetch.state import state_path
+
     state = result.state
     total = f" of {state.total_count:,}" if state.total_count is not None else ""
     if result.already_complete:

@@ -19,7 +19,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from extract.llm.config import MODE_NAMES, EndpointConfig
-from extract.pipeline import StrategyName, default_timeout
+from extract.page.names import StrategyName, default_timeout
 
 
 class ExitCode(IntEnum):

@@ -12,12 +12,12 @@ import typer
 
 from extract.batch import BatchSummary, Resume
 from extract.commands.options import ENGINE_PANEL
-from extract.distributed.ray_engine import INSTALL_HINT, RayOptions, RayUnavailable, iter_checked, run_extract
 from extract.llm.config import EndpointConfig
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the engine (and the page stack it carries) loads only when --engine ray runs
     from extract.check import Rule, Severity
     from extract.check.runner import Checked, PageRows
+    from extract.distributed.ray_engine import RayOptions
 
 
 class OutputFormat(StrEnum):
@@ -59,6 +59,8 @@ def extract_on_ray(
     exclude: list[str],
     resume: Resume | None,
 ) -> BatchSummary:
+    from extract.distributed.ray_engine import RayUnavailable, run_extract
+
     _refuse_stdin(inputs)
     _quiet_ray()
     try:
@@ -93,6 +95,8 @@ def check_on_ray(
     max_bytes: int,
     extract_page: PageRows | None = None,
 ) -> Iterator[Checked]:
+    from extract.distributed.ray_engine import INSTALL_HINT, iter_checked
+
     _refuse_stdin(inputs)
     try:
         import ray  # noqa: F401  (fail as a usage error before any work)

@@ -30,8 +30,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-import httpx
-
 from extract.errors import ModelServerDied, ModelSetupError
 
 from .local_model import INSTALL_HINT
@@ -201,6 +199,8 @@ class EmbeddedServer:
     def wait_ready(self) -> None:
         """Poll GET /v1/models until it answers 200, then `probe`; fail fast if the child exits, or at
         the deadline."""
+        import httpx  # here, not at the top: commands that never start a server do not load it
+
         deadline = self._started_at + self.settings.ready_timeout_s
         next_heartbeat = self._started_at + self.settings.heartbeat_s
         with httpx.Client(timeout=2.0) as http:
@@ -241,6 +241,8 @@ class EmbeddedServer:
         starts and serves /v1/models, then dies on the first matrix multiply; here that costs
         seconds and names the crash, instead of a batch of connection errors.
         """
+        import httpx
+
         started = time.monotonic()
         try:
             with httpx.Client(timeout=self.settings.probe_timeout_s) as http:

@@ -14,8 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
-from extract.fetch import FetchError, RetryPolicy, StudyQuery, fetch_pages
-from extract.fetch.query import BASE_URL_ENV, DEFAULT_BASE_URL, base_url_from_env
+from extract.fetch.client import FetchError, RetryPolicy, fetch_pages
+from extract.fetch.query import BASE_URL_ENV, DEFAULT_BASE_URL, StudyQuery, base_url_from_env
 from extract.fetch.run import fetch_to_file
 from extract.fetch.state import FetchState, state_path
 from tests.fetch.recorded_api import Fault, RecordedApi
