@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from extract.commands.console import check_progress
 from extract.commands.options import (
     EXIT_CODES_HELP,
     Address,
@@ -234,6 +235,8 @@ def check_cmd(
     else:
         writer = _TableWriter()
     err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
+    # a counter on a terminal's stderr, unless the findings' table is being drawn on the same terminal
+    show_progress = err.is_terminal and not (fmt == OutputFormat.TABLE and sys.stdout.isatty())
     counts: Counter[str] = Counter()
     by_severity: Counter[Severity] = Counter()
     if engine is EngineChoice.ray:
@@ -251,13 +254,16 @@ def check_cmd(
         results = iter_checked(
             inputs, enabled, max_bytes=max_bytes, jobs=jobs or default_jobs(), extract_page=page_row_from_cache
         )
-    for checked in results:
-        counts[checked.status] += 1
-        if checked.status != "checked":
-            err.print(f"{checked.status}: {checked.record_id} ({checked.path}): {checked.problem}", markup=False)
-            continue
-        by_severity.update(f.severity for f in checked.findings)
-        writer.record(checked)
+    with check_progress(err, show=show_progress) as progress:
+        for checked in results:
+            counts[checked.status] += 1
+            if progress is not None:
+                progress(1, len(checked.findings))
+            if checked.status != "checked":
+                err.print(f"{checked.status}: {checked.record_id} ({checked.path}): {checked.problem}", markup=False)
+                continue
+            by_severity.update(f.severity for f in checked.findings)
+            writer.record(checked)
     writer.close()
     total = sum(counts.values())
     severities = ", ".join(f"{by_severity[s]} {s.value}" for s in Severity)

@@ -4,7 +4,7 @@ summary. Record text shown here is printed without markup (`markup=False`): it i
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
@@ -64,6 +64,39 @@ def batch_progress(console: Console, *, show: bool) -> Iterator[ProgressFn | Non
             task.append(progress.add_task("extract", total=total, current=current))
             return
         progress.update(task[0], advance=advance, total=total, current=current)
+
+    with progress:
+        yield report
+
+
+# (records checked since the last call, findings among them)
+CheckProgressFn = Callable[[int, int], None]
+
+
+@contextmanager
+def check_progress(console: Console, *, show: bool) -> Iterator[CheckProgressFn | None]:
+    """A transient counter for `check` on `console` (stderr): records checked, findings so far, the
+    time, and the rate; None when not shown. A stream's length is not known in advance, so it counts
+    rather than fills a bar. Lines printed on `console` meanwhile appear above it."""
+    if not show:
+        yield None
+        return
+    progress = Progress(
+        TextColumn("[bold]check"),
+        TextColumn("{task.completed:,.0f} records, {task.fields[findings]:,} findings"),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[rate]}"),
+        console=console,
+        transient=True,
+    )
+    task = progress.add_task("check", total=None, findings=0, rate="")
+    findings = [0]
+
+    def report(records: int, found: int) -> None:
+        findings[0] += found
+        elapsed = progress.tasks[0].elapsed or 0.0
+        rate = f"{progress.tasks[0].completed / elapsed:,.0f} records/s" if elapsed > 1 else ""
+        progress.update(task, advance=records, findings=findings[0], rate=rate)
 
     with progress:
         yield report

@@ -295,3 +295,31 @@ def test_rules_show_the_precision_measured_on_the_held_out_sample(
     assert unmeasured and all(listed[r] == "no findings on the sample" for r in unmeasured)
     table = invoke("rules", "--format", "table", env={"COLUMNS": "300"})
     assert "judged by hand on the frozen held-out sample" in table.stdout
+
+
+def test_progress_counts_records_and_findings_on_a_terminal_only() -> None:
+    from rich.console import Console
+
+    from extract.commands.console import check_progress
+
+    screen = io.StringIO()
+    terminal = Console(file=screen, force_terminal=True, width=120, highlight=False)
+    with check_progress(terminal, show=True) as progress:
+        assert progress is not None
+        progress(1, 2)
+        progress(1, 0)
+        terminal.print("error: NCT0 (a.json): InvalidJSON", markup=False)  # a line printed meanwhile
+        progress(3, 1)
+    shown = screen.getvalue()
+    assert "5 records, 3 findings" in shown
+    assert "error: NCT0 (a.json): InvalidJSON" in shown
+    with check_progress(terminal, show=False) as progress:
+        assert progress is None
+
+
+@needs_records
+def test_no_progress_reaches_piped_output() -> None:
+    result = invoke("check", *STRUCTURED, "-f", "jsonl", "--jobs", "1")
+    assert result.exit_code == 0
+    assert "records," not in result.output  # CliRunner is no terminal: findings and the summary only
+    assert all(line.startswith("{") or line.startswith("records:") for line in result.output.splitlines())
