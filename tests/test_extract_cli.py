@@ -38,6 +38,8 @@ BAD_INPUTS: dict[str, tuple[bytes, str, str]] = {
     # name: (bytes, error.type, a phrase the message must hold)
     "empty": (b"", "EmptyInput", "empty"),
     "binary": (bytes(range(256)) * 4, "BinaryInput", "binary"),
+    # no NUL, but text has no escape or bell bytes (tabs, newlines and form feeds would not count)
+    "control_bytes": (b"Study title: terminal dump\n" + b"\x1b[0m\x07\t\x0c" * 40, "BinaryInput", "control"),
     "invalid_json": (b'{"protocolSection": {"identificationModule": {"nctId": "NCT1"}},, }', "InvalidJSON", "line 1"),
     "truncated_json": (b'{"protocolSection": {"identificationModule": {"nctId": "NCT0', "InvalidJSON", "truncated"),
     "json_not_a_study": (b'{"name": "not a trial", "items": [1, 2]}', "NotAStudy", "protocolSection"),

@@ -232,3 +232,21 @@ def test_every_corpus_study_loads() -> None:
             except Exception as exc:
                 failed.append(f"{name}: {exc}")
     assert (count, failed) == (6778, [])
+
+
+def test_a_field_is_all_the_text_of_its_first_element_whatever_it_holds() -> None:
+    study = etree.fromstring(
+        b"<clinical_study>"
+        b"<brief_title>Aspirin <!-- a note --> in <i>mild</i> stroke<?pi x?></brief_title>"
+        b"<official_title><![CDATA[Low-dose <aspirin> & stroke]]></official_title>"
+        b"<condition>Stroke</condition><condition></condition><condition>Headache <b>mild</b></condition>"
+        b"<location><facility><name>Site A</name></facility><facility><name>Site B</name>"
+        b"<address><city>Lyon</city></address></facility></location>"
+        b"</clinical_study>"
+    )
+    assert ctgov_xml._text(study, "brief_title") == "Aspirin  in mild stroke"  # comment and PI hold no text
+    assert ctgov_xml._text(study, "official_title") == "Low-dose <aspirin> & stroke"
+    assert ctgov_xml._text(study, "acronym") is None  # absent, not empty
+    assert ctgov_xml._texts(study, "condition") == ["Stroke", "Headache mild"]
+    assert ctgov_xml._text(study, "location/facility/name") == "Site A"  # the first, in document order
+    assert ctgov_xml._text(study, "location/facility/address/city") == "Lyon"  # the first facility that has one

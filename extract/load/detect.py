@@ -66,11 +66,15 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+# Every byte but the control characters text does not hold (below 32, less tab, LF, FF and CR).
+_NOT_CONTROL = bytes(b for b in range(256) if b >= 32 or b in (9, 10, 12, 13))
+
+
 def _looks_binary(data: bytes) -> bool:
     if b"\x00" in data:  # anywhere, not just in the sample: memchr over 32 MiB takes milliseconds
         return True
     sample = data[:8192]
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    controls = len(sample.translate(None, _NOT_CONTROL))  # counted in C: a Python loop was 0.1 ms a file
     return controls > max(8, len(sample) // 100)
 
 

@@ -9,6 +9,7 @@ conversion does, so the two cross-references agree by construction for this inpu
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from lxml import etree
@@ -45,15 +46,25 @@ from extract.structured.legacy_design import design_fields
 EXTRACTOR = "structured.ctgov_xml"
 
 
+@functools.cache
+def _select(path: str) -> etree.XPath:
+    """`path` ("facility/address/city") compiled once: the elements `node.findall(path)` finds, in the
+    same order, at about a third of the cost (a study's ~90 lookups were a fifth of its mapping)."""
+    return etree.XPath(path)
+
+
+def _element_text(element: etree._Element) -> str:
+    """All the text inside `element` (`"".join(element.itertext())`), read directly from a leaf."""
+    return element.text or "" if len(element) == 0 else "".join(element.itertext())
+
+
 def _text(node: etree._Element, path: str) -> str | None:
-    found = node.find(path)
-    if found is None:
-        return None
-    return "".join(found.itertext())
+    found = _select(path)(node)
+    return _element_text(found[0]) if found else None
 
 
 def _texts(node: etree._Element, path: str) -> list[str]:
-    return [line for e in node.findall(path) if (line := clean_line("".join(e.itertext())))]
+    return [line for e in _select(path)(node) if (line := clean_line(_element_text(e)))]
 
 
 # The same date under the names CT.gov's XML gave it over time (newest first): <lastchanged_date> and
