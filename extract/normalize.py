@@ -120,9 +120,12 @@ def is_not_given(value: str | None) -> bool:
     return value is None or value.strip().lower() in _NOT_GIVEN
 
 
+_NON_KEY = re.compile(r"[^A-Z0-9]+")
+
+
 def enum_key(text: str) -> str:
     """'Active, not recruiting' -> 'ACTIVE_NOT_RECRUITING'; '[Patient Registry]' kept as words."""
-    return re.sub(r"[^A-Z0-9]+", "_", text.strip().upper()).strip("_")
+    return _NON_KEY.sub("_", text.strip().upper()).strip("_")
 
 
 def to_enum(enum: type[E], text: str | None, field: str) -> E | None:
