@@ -112,17 +112,16 @@ def _lines(text: str, start: int, end: int) -> list[_Line]:
     while pos < end:
         nl = text.find("\n", pos, end)
         line_end = end if nl == -1 else nl
-        stripped_end = line_end
-        while stripped_end > pos and text[stripped_end - 1] in " \t\r\f\v\u00a0":
-            stripped_end -= 1
-        content_start = pos
-        width = 0
-        while content_start < stripped_end and text[content_start] in " \t\u00a0\u3000":
-            width += 4 if text[content_start] == "\t" else 1
-            content_start += 1
-        lines.append(_Line(pos, stripped_end, width, content_start))
+        body = text[pos:line_end].rstrip(" \t\r\f\v\u00a0")
+        content = body.lstrip(" \t\u00a0\u3000")
+        indent = len(body) - len(content)
+        width = indent + 3 * body.count("\t", 0, indent)  # a tab counts 4
+        lines.append(_Line(pos, pos + len(body), width, pos + indent))
         pos = line_end + 1
     return lines
+
+
+_ROMAN = re.compile(r"[ivxl]+")
 
 
 def marker_style(marker: str) -> str:
@@ -137,7 +136,7 @@ def _marker_style(marker: str) -> str:
     if m in _CIRCLED:
         return "circled"
     core = m.strip("()[]").rstrip(".)-").strip()
-    kind = "decimal" if core.isdigit() else ("roman" if re.fullmatch(r"[ivxl]+", core) and len(core) > 1 else "alpha")
+    kind = "decimal" if core.isdigit() else ("roman" if _ROMAN.fullmatch(core) and len(core) > 1 else "alpha")
     shape = ("(" if m.startswith("(") else "[" if m.startswith("[") else "") + m[-1]
     return f"{kind}{shape}"
 
@@ -158,9 +157,16 @@ def _strip_markers(text: str, pos: int, end: int) -> tuple[str, str, int]:
     return label, style, pos
 
 
+_HEADER_WORDS = ("inclusion", "exclusion", "criteri", "critera", "eligibility")
+
+
 def header_kind(line_text: str) -> str | None:
     """'inclusion' / 'exclusion' when the line is a criteria header, 'generic' for
     "Eligibility criteria:", None for anything else."""
+    if line_text.isascii():  # every header pattern needs one of these words (on ASCII, IGNORECASE is lower())
+        lowered = line_text.lower()
+        if not any(word in lowered for word in _HEADER_WORDS):
+            return None
     head = line_text.strip().strip("[]()*_#").strip()
     if head.endswith((":", "：")):
         head = head[:-1].strip()
