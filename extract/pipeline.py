@@ -48,7 +48,6 @@ STRATEGIES: dict[str, tuple[StrategyFn, tuple[str, ...]]] = {
     ),
     whole.STRATEGY: (whole.extract_page, ("whole_record",)),
 }
-RETRYABLE_ERRORS = errors.RETRYABLE_ERRORS
 
 
 def default_concurrency(config: EndpointConfig) -> int:
@@ -124,7 +123,6 @@ class PageExtractor:
 
 
 __all__ = [
-    "RETRYABLE_ERRORS",
     "STRATEGIES",
     "STRUCTURED_CONFIG",
     "PageExtractor",

@@ -90,13 +90,11 @@ def check_progress(console: Console, *, show: bool) -> Iterator[CheckProgressFn 
         transient=True,
     )
     task = progress.add_task("check", total=None, findings=0, rate="")
-    findings = [0]
 
     def report(records: int, found: int) -> None:
-        findings[0] += found
-        elapsed = progress.tasks[0].elapsed or 0.0
-        rate = f"{progress.tasks[0].completed / elapsed:,.0f} records/s" if elapsed > 1 else ""
-        progress.update(task, advance=records, findings=findings[0], rate=rate)
+        state = progress.tasks[0]
+        rate = f"{state.completed / state.elapsed:,.0f} records/s" if (state.elapsed or 0.0) > 1 else ""
+        progress.update(task, advance=records, findings=state.fields["findings"] + found, rate=rate)
 
     with progress:
         yield report

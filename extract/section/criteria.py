@@ -46,7 +46,7 @@ _CRITERIA_WORD = r"(?:criteria|criterion|critera)"
 # "... Inclusion Criteria" / "Transplant Exclusion" / "Key Inclusion Criteria"
 _HEADER_ENDS = re.compile(rf"^(?P<head>.{{0,60}}?\b{_HEADER_KIND}(?:\s+{_CRITERIA_WORD})?)$", re.IGNORECASE)
 # "Inclusion Criteria: adults aged 18+" on one line: the header, then (after the colon) the first item
-_INLINE_HEADER = re.compile(rf"^\s*((?:(?:key|main)\s+)?{_HEADER_KIND}\s+{_CRITERIA_WORD})\s*:\s*(?=\S)", re.I)
+_INLINE_HEADER = re.compile(rf"^\s*((?:(?:key|main)\s+)?{_HEADER_KIND}\s+{_CRITERIA_WORD})\s*:\s*(?=\S)", re.IGNORECASE)
 # "Inclusion Criteria for Stage 1" / "Exclusion criteria (part A)"
 _HEADER_STARTS = re.compile(
     rf"^(?:(?:key|main|major|general|principal|additional|specific)\s+)?{_HEADER_KIND}\s+{_CRITERIA_WORD}\b.{{0,50}}$",

@@ -55,7 +55,7 @@ def _select(path: str) -> etree.XPath:
 
 def _element_text(element: etree._Element) -> str:
     """All the text inside `element` (`"".join(element.itertext())`), read directly from a leaf."""
-    return element.text or "" if len(element) == 0 else "".join(element.itertext())
+    return (element.text or "") if len(element) == 0 else "".join(element.itertext())
 
 
 def _text(node: etree._Element, path: str) -> str | None:
